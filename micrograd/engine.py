@@ -1,0 +1,194 @@
+"""A scalar autograd engine: `Value` and reverse-mode backpropagation.
+
+Every operation on a `Value` creates a new node that remembers three things:
+the operands it was computed from (`_prev`), the name of the operation (`_op`)
+and the local derivative of its output with respect to each operand
+(`_local_grads`), computed right next to the forward value. `backward()` then
+needs no knowledge of any operation: it walks the graph from the output back to
+the inputs and applies the chain rule, one multiplication and one addition per
+edge.
+"""
+
+import math
+import numbers
+
+
+class Value:
+    """A scalar that records how it was computed, so gradients can flow back through it."""
+
+    # Slots make each node small and fast to create; having no closures means
+    # the graph holds no reference cycles, so it is freed as soon as it is unused.
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_local_grads")
+
+    # Makes NumPy hand `numpy_scalar * value` back to Value.__rmul__ instead of
+    # trying to build an array of objects.
+    __array_ufunc__ = None
+
+    def __init__(self, data, label=""):
+        self.data = _real(data, "Value()")
+        self.grad = 0.0
+        self.label = label
+        self._prev = ()
+        self._op = ""
+        self._local_grads = ()
+
+    def __repr__(self):
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    # Each operation: the forward value, then d(output)/d(operand) for each operand.
+
+    def __add__(self, other):
+        other = _as_value(other)
+        return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
+
+    def __mul__(self, other):
+        other = _as_value(other)
+        return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
+
+    def __sub__(self, other):
+        other = _as_value(other)
+        return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
+
+    def __truediv__(self, other):
+        other = _as_value(other)
+        a, b = self.data, other.data
+        if b == 0:
+            raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
+        return _node(a / b, "/", (self, other), (1.0 / b, -a / (b * b)))
+
+    def __neg__(self):
+        return _node(-self.data, "neg", (self,), (-1.0,))
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Value):
+            raise TypeError("Value ** Value is not supported: the exponent must be a plain number")
+        n = _real(exponent, "the exponent of **")
+        x = self.data
+        if x < 0 and not n.is_integer():
+            raise ValueError(f"{x!r} ** {n!r} is not a real number (negative base, fractional exponent)")
+        if x == 0 and n < 1 and n != 0:
+            raise ValueError(f"{x!r} ** {n!r}: the derivative n * x**(n-1) is infinite at x = 0")
+        try:
+            return _node(x**n, f"**{n:g}", (self,), (n * x ** (n - 1),))
+        except OverflowError:
+            raise OverflowError(f"{x!r} ** {n!r} is too large for a float") from None
+
+    def exp(self):
+        x = self.data
+        try:
+            out = math.exp(x)
+        except OverflowError:
+            raise OverflowError(f"exp({x!r}) is too large for a float") from None
+        return _node(out, "exp", (self,), (out,))
+
+    def log(self):
+        x = self.data
+        if x <= 0:
+            raise ValueError(f"log is only defined for positive numbers, got log({x!r})")
+        return _node(math.log(x), "log", (self,), (1.0 / x,))
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return _node(t, "tanh", (self,), (1.0 - t * t,))
+
+    def relu(self):
+        x = self.data
+        return _node(x if x > 0 else 0.0, "ReLU", (self,), (1.0 if x > 0 else 0.0,))
+
+    def sigmoid(self):
+        x = self.data
+        # Two forms of 1 / (1 + e^-x), each safe from overflow on its side of zero.
+        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
+
+    # The mirrored forms, for a plain number on the left: 2 * x, 1 - x, 1 / x.
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rsub__(self, other):
+        return _as_value(other) - self
+
+    def __rtruediv__(self, other):
+        return _as_value(other) / self
+
+    def topological_order(self):
+        """Every node this value depends on, each listed after all of its operands.
+
+        Iterative depth-first search, so a graph a million nodes deep needs no recursion.
+        """
+        order, visited = [], set()
+        stack = [(self, False)]
+        while stack:
+            node, operands_done = stack.pop()
+            if operands_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((child, False) for child in node._prev if child not in visited)
+        return order
+
+    def backward(self):
+        """Add d(self)/d(leaf) to the `.grad` of every leaf this value depends on.
+
+        Leaves (values not computed from others) accumulate across calls, like PyTorch:
+        a second call adds the same gradients again. Intermediate nodes are reset on
+        each call and end up holding d(self)/d(node) for this call.
+        """
+        order = self.topological_order()
+        earlier = [node.grad for node in order]
+        for node in order:
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(order):  # the chain rule, from the output back to the inputs
+            for child, local_grad in zip(node._prev, node._local_grads):
+                child.grad += local_grad * node.grad
+        for node, grad in zip(order, earlier):
+            if not node._prev:
+                node.grad += grad
+
+
+def weighted_sum(weights, inputs, bias):
+    """w · x + b as a single node: what a neuron computes before its activation.
+
+    Built from `*` and `+` it would take 2n nodes; as one node it takes one, with the
+    local derivatives d/dw_i = x_i, d/dx_i = w_i and d/db = 1. Same gradients, far less work.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+    weights = [_as_value(w) for w in weights]
+    inputs = [_as_value(x) for x in inputs]
+    bias = _as_value(bias)
+    w_data = [w.data for w in weights]
+    x_data = [x.data for x in inputs]
+    total = bias.data
+    for w, x in zip(w_data, x_data):
+        total += w * x
+    return _node(total, "w·x+b", (*weights, *inputs, bias), (*x_data, *w_data, 1.0))
+
+
+def _node(data, op, children, local_grads):
+    """A new node: its value, the op that made it, its operands and d(node)/d(operand) for each."""
+    node = Value.__new__(Value)  # skips __init__'s checks: data is a float an op just computed
+    node.data, node.grad, node.label = data, 0.0, ""
+    node._prev, node._op, node._local_grads = children, op, local_grads
+    return node
+
+
+def _real(x, what):
+    """`x` as a finite Python float, or a TypeError/ValueError that names the problem."""
+    if type(x) is not float and type(x) is not int:
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{what} needs an int, float or NumPy real scalar, not {type(x).__name__}: {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{what} needs a finite number, got {x!r}")
+    return x
+
+
+def _as_value(x):
+    return x if isinstance(x, Value) else Value(x)

@@ -1,0 +1,110 @@
+"""Neurons, layers and multi-layer perceptrons built from `Value`s.
+
+The names, attributes and defaults follow karpathy's micrograd, so its demo runs
+unchanged: `MLP(2, [16, 16, 1])` has ReLU hidden layers and a linear output,
+weights start uniform in [-1, 1] and biases at 0.
+"""
+
+import random
+
+from micrograd.engine import Value, weighted_sum
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+class Module:
+    """Anything with parameters: it can list them and reset their gradients."""
+
+    def parameters(self):
+        return []
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
+    """act(w · x + b) for one input vector x.
+
+    `activation` is one of ACTIVATIONS; `nonlin=False` (karpathy's spelling) means "linear".
+    `seed` is an int, a `random.Random`, or None for the `random` module's global state.
+    """
+
+    def __init__(self, nin, nonlin=True, activation="relu", seed=None):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+            raise ValueError(f"a neuron needs a positive whole number of inputs, got {nin!r}")
+        rng = _rng(seed)
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.activation = activation if nonlin else "linear"
+
+    def __call__(self, x):
+        act = weighted_sum(self.w, x, self.b)
+        return act if self.activation == "linear" else getattr(act, self.activation)()
+
+    @property
+    def nonlin(self):
+        return self.activation != "linear"
+
+    def parameters(self):
+        return self.w + [self.b]
+
+    def __repr__(self):
+        names = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
+        return f"{names[self.activation]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """`nout` neurons that all see the same inputs; a layer of one neuron returns a single Value."""
+
+    def __init__(self, nin, nout, seed=None, **neuron_options):
+        rng = _rng(seed)
+        self.neurons = [Neuron(nin, seed=rng, **neuron_options) for _ in range(nout)]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self):
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers in sequence: `nouts` gives each layer's width, the last one is the output.
+
+    Hidden layers use `activation`; the output layer uses `output_activation`.
+    """
+
+    def __init__(self, nin, nouts, activation="relu", output_activation="linear", seed=None):
+        rng = _rng(seed)
+        sizes = [nin] + list(nouts)
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], seed=rng, activation=output_activation if i == last else activation)
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self):
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def _rng(seed):
+    """The random source for initial weights: the `random` module itself when no seed is given."""
+    if seed is None:
+        return random
+    if seed is random or isinstance(seed, random.Random):
+        return seed
+    return random.Random(seed)
