@@ -69,7 +69,8 @@ class Value:
         if x == 0 and n < 1 and n != 0:
             raise ValueError(f"{x!r} ** {n!r}: the derivative n * x**(n-1) is infinite at x = 0")
         try:
-            return _node(x**n, f"**{n:g}", (self,), (n * x ** (n - 1),))
+            # d/dx x**n = n * x**(n-1), and 0 for n = 0 (even at x = 0, where x**-1 would fail)
+            return _node(x**n, f"**{n:g}", (self,), (n * x ** (n - 1) if n else 0.0,))
         except OverflowError:
             raise OverflowError(f"{x!r} ** {n!r} is too large for a float") from None
 
