@@ -31,27 +31,37 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
 
 
 def draw_mlp(model):
-    """The architecture of an `MLP`: one circle per input and per neuron, an arrow per weight."""
+    """The architecture of an `MLP`: one circle per input and per neuron, an arrow per weight.
+
+    Columns from left to right: the inputs x1, x2, ..., then each layer, its neurons in order
+    from the top, each labelled with its activation.
+    """
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": "LR", "bgcolor": "transparent", "fontname": "Helvetica",
                                                      "nodesep": "0.15", "ranksep": "1.2"})
     dot.attr("node", shape="circle", fontname="Helvetica", fontsize="10", width="0.45", fixedsize="true")
     dot.attr("edge", arrowsize="0.4", color="#888888")
-    previous = [f"x{i + 1}" for i in range(len(model.layers[0].neurons[0].w))]
-    with dot.subgraph(name="cluster_inputs") as s:
-        s.attr(label="inputs", color="white")
-        for name in previous:
-            s.node(name, name, style="filled", fillcolor="#cfe2ff")
+    n_inputs = len(model.layers[0].neurons[0].w)
+    columns = [("inputs", [(f"x{i + 1}", f"x{i + 1}", "#cfe2ff") for i in range(n_inputs)])]
     for k, layer in enumerate(model.layers):
         last = k == len(model.layers) - 1
-        names = [f"L{k + 1}n{j + 1}" for j in range(len(layer.neurons))]
-        with dot.subgraph(name=f"cluster_{k}") as s:
-            s.attr(label="output" if last else f"hidden {k + 1}", color="white")
-            for name, neuron in zip(names, layer.neurons):
-                s.node(name, neuron.activation, style="filled", fillcolor="#d1f0d1" if last else "#fff3c4")
-        for name in names:
-            for p in previous:
-                dot.edge(p, name)
-        previous = names
+        colour = "#d1f0d1" if last else "#fff3c4"
+        nodes = [(f"L{k + 1}n{j + 1}", neuron.activation, colour) for j, neuron in enumerate(layer.neurons)]
+        columns.append(("output" if last else f"hidden {k + 1}", nodes))
+    for k, (title, nodes) in enumerate(columns):
+        with dot.subgraph() as column:
+            column.attr(rank="same")
+            column.node(f"title{k}", title, shape="plaintext", fixedsize="false", fontsize="12")
+            for name, label, colour in nodes:
+                column.node(name, label, style="filled", fillcolor=colour)
+            # Graphviz reorders the nodes of a column to untangle edges (it drew x3, x1, x2);
+            # a chain of invisible edges from the title down pins them in order from the top.
+            chain = [f"title{k}"] + [name for name, _, _ in nodes]
+            for upper, lower in zip(chain, chain[1:]):
+                column.edge(upper, lower, style="invis")
+    for (_, left), (_, right) in zip(columns, columns[1:]):
+        for target, _, _ in right:
+            for source, _, _ in left:
+                dot.edge(source, target)
     return dot
 
 
