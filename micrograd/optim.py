@@ -1,5 +1,7 @@
 """Plain stochastic gradient descent, with PyTorch's two-call interface."""
 
+import math
+
 
 class SGD:
     """Moves each parameter a step of size `lr` against its gradient.
@@ -12,8 +14,8 @@ class SGD:
         self.parameters = list(parameters)
         if not self.parameters:
             raise ValueError("SGD got no parameters to optimise")
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-            raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf:
+            raise ValueError(f"the learning rate must be a positive finite number, got {lr!r}")
         self.lr = lr
 
     def zero_grad(self):
