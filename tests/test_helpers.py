@@ -1,0 +1,351 @@
+"""The helpers the chapters use: losses, SGD, gradcheck, graph drawing (rendered by the real `dot`),
+the decision-boundary plot and the frame player."""
+
+import base64
+import math
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from micrograd import Value  # noqa: E402
+from micrograd.draw import draw_dot, draw_mlp  # noqa: E402
+from micrograd.gradcheck import gradcheck, numerical_grad  # noqa: E402
+from micrograd.losses import l2_penalty, max_margin_loss, mean_squared_error  # noqa: E402
+from micrograd.nn import MLP  # noqa: E402
+from micrograd.optim import SGD  # noqa: E402
+from micrograd.plot import decision_boundary, decision_scores  # noqa: E402
+from micrograd.player import FramePlayer, figure_frame, svg_frame  # noqa: E402
+from strategies import property_test, reals  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+TOL = dict(rel=1e-12, abs=1e-12)
+
+batches = st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.lists(reals(-3, 3), min_size=n, max_size=n), st.lists(st.sampled_from([-1, 1]), min_size=n, max_size=n)))
+
+
+# Losses, against the same formulas in PyTorch.
+
+@property_test
+@given(batches)
+def test_max_margin_loss_matches_pytorch(batch):
+    scores, labels = batch
+    values = [Value(s) for s in scores]
+    loss = max_margin_loss(values, labels)
+    loss.backward()
+    s = torch.tensor(scores, requires_grad=True)
+    expected = torch.relu(1 - torch.tensor(labels, dtype=torch.float64) * s).mean()
+    expected.backward()
+    assert loss.data == pytest.approx(expected.item(), **TOL)
+    assert [v.grad for v in values] == pytest.approx(s.grad.tolist(), **TOL)
+
+
+@property_test
+@given(batches, st.lists(reals(-3, 3), min_size=12, max_size=12))
+def test_mean_squared_error_matches_pytorch(batch, targets):
+    predictions = batch[0]
+    targets = targets[:len(predictions)]
+    values = [Value(p) for p in predictions]
+    loss = mean_squared_error(values, targets)
+    loss.backward()
+    p = torch.tensor(predictions, requires_grad=True)
+    expected = torch.nn.functional.mse_loss(p, torch.tensor(targets))
+    expected.backward()
+    assert loss.data == pytest.approx(expected.item(), **TOL)
+    assert [v.grad for v in values] == pytest.approx(p.grad.tolist(), **TOL)
+
+
+@property_test
+@given(st.lists(reals(-3, 3), min_size=1, max_size=20), reals(1e-6, 1.0))
+def test_l2_penalty_matches_pytorch(params, alpha):
+    values = [Value(p) for p in params]
+    penalty = l2_penalty(values, alpha=alpha)
+    penalty.backward()
+    t = torch.tensor(params, requires_grad=True)
+    expected = alpha * (t * t).sum()
+    expected.backward()
+    assert penalty.data == pytest.approx(expected.item(), **TOL)
+    assert [v.grad for v in values] == pytest.approx(t.grad.tolist(), **TOL)
+
+
+def test_l2_penalty_default_alpha_and_no_parameters():
+    assert l2_penalty([Value(2.0)]).data == pytest.approx(4e-4, rel=1e-15)
+    assert l2_penalty([]).data == 0.0
+
+
+def test_hinge_loss_is_zero_beyond_the_margin():
+    assert max_margin_loss([Value(1.0), Value(-2.0)], [1, -1]).data == 0.0
+    assert max_margin_loss([Value(-1.0)], [1]).data == 2.0
+
+
+def test_loss_with_mismatched_batch():
+    with pytest.raises(ValueError, match="got 2 outputs but 3 targets"):
+        max_margin_loss([Value(1.0), Value(2.0)], [1, -1, 1])
+    with pytest.raises(ValueError, match="got 3 outputs but 1 targets"):
+        mean_squared_error([Value(1.0)] * 3, [0.0])
+
+
+def test_loss_with_an_empty_batch():
+    with pytest.raises(ValueError, match="at least one example, got an empty batch"):
+        max_margin_loss([], [])
+    with pytest.raises(ValueError, match="empty batch"):
+        mean_squared_error([], [])
+
+
+@pytest.mark.parametrize("bad", [0, 2, 0.5, "1", None])
+def test_max_margin_loss_with_bad_labels(bad):
+    with pytest.raises(ValueError, match=f"needs labels -1 or \\+1, got {bad!r}"):
+        max_margin_loss([Value(0.5), Value(1.0)], [1, bad])
+
+
+# SGD, against torch.optim.SGD.
+
+def test_sgd_matches_torch_optim_sgd_over_several_steps():
+    start = [0.5, -1.5, 2.0]
+    ps = [Value(x) for x in start]
+    opt = SGD(ps, lr=0.1)
+    t = torch.tensor(start, requires_grad=True)
+    topt = torch.optim.SGD([t], lr=0.1)
+    for step in range(4):
+        opt.zero_grad()
+        (ps[0] * ps[1] + ps[2].tanh() * ps[0] ** 2).backward()
+        opt.step()
+        topt.zero_grad()
+        (t[0] * t[1] + t[2].tanh() * t[0] ** 2).backward()
+        topt.step()
+        assert [p.data for p in ps] == pytest.approx(t.tolist(), **TOL)
+        opt.lr = topt.param_groups[0]["lr"] = 0.1 / (step + 2)  # a decaying schedule
+
+
+def test_sgd_zero_grad_and_step_on_a_model():
+    model = MLP(2, [3, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.5)
+    model([1.0, -1.0]).backward()
+    before = [(p.data, p.grad) for p in model.parameters()]
+    opt.step()
+    assert [p.data for p in model.parameters()] == [d - 0.5 * g for d, g in before]
+    opt.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@pytest.mark.parametrize("lr", [0, -0.1, math.inf, math.nan, "0.1", None, True])
+def test_sgd_with_a_bad_learning_rate(lr):
+    with pytest.raises(ValueError, match=f"the learning rate must be a positive finite number, got {lr!r}"):
+        SGD([Value(1.0)], lr=lr)
+
+
+def test_sgd_with_no_parameters():
+    with pytest.raises(ValueError, match="SGD got no parameters to optimise"):
+        SGD([], lr=0.1)
+
+
+# Gradient checking.
+
+def test_numerical_grad_of_a_polynomial():
+    grads = numerical_grad(lambda x, y: x * x * y + y ** 3, [1.5, -2.0])
+    assert grads == pytest.approx([2 * 1.5 * -2.0, 1.5 ** 2 + 3 * 4.0], rel=1e-8)
+
+
+def test_numerical_grad_accepts_a_plain_number_result():
+    assert numerical_grad(lambda x: 3.0, [1.0]) == [0.0]
+
+
+def test_gradcheck_returns_both_gradients():
+    backprop, numerical = gradcheck(lambda a, b: (a * b).tanh() + a.exp(), [0.3, -0.7])
+    assert len(backprop) == len(numerical) == 2
+    assert backprop == pytest.approx(numerical, rel=1e-6)
+
+
+def test_gradcheck_catches_a_disagreement():
+    # At ReLU's kink backward() takes the slope 0, the central difference sees 0.5.
+    with pytest.raises(AssertionError, match=r"input 0: backward\(\) gives 0\.0, finite differences give 0\.5"):
+        gradcheck(lambda x: x.relu(), [0.0])
+
+
+def test_gradcheck_needs_a_value():
+    with pytest.raises(TypeError, match="gradcheck needs f to return a Value, got float"):
+        gradcheck(lambda x: 1.0, [0.0])
+
+
+# Graph drawing, rendered with the real Graphviz `dot`.
+
+def render_svg(digraph):
+    assert shutil.which("dot"), "Graphviz `dot` must be installed (apt-get install graphviz)"
+    svg = digraph.pipe(format="svg", encoding="utf-8")
+    root = ET.fromstring(svg)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    texts = [t.text for t in root.iterfind(".//svg:text", ns)]
+    # A drawn node is a group with a shape in it (plain-text captions have none); an edge has a path.
+    groups = [g.get("class") for g in root.iterfind(".//svg:g", ns)
+              if g.find("svg:ellipse", ns) is not None or g.find("svg:polygon", ns) is not None
+              or g.find("svg:path", ns) is not None]
+    return svg, texts, groups
+
+
+def seed_graph():
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    L.backward()
+    return L, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
+
+
+def test_draw_dot_renders_labels_data_grads_and_ops():
+    L, v = seed_graph()
+    svg, texts, groups = render_svg(draw_dot(L))
+    for name in "abcdefL":
+        assert name in texts
+    for value in ["data 2.0000", "data -3.0000", "data -8.0000", "grad 6.0000", "grad -4.0000", "grad 1.0000"]:
+        assert value in texts
+    assert texts.count("*") == 2 and texts.count("+") == 1
+    # 7 values + 3 op ovals; each op has an edge in and one per operand.
+    assert groups.count("node") == 10
+    assert groups.count("edge") == 3 + 6
+
+
+def test_draw_dot_options():
+    L, v = seed_graph()
+    _, texts, _ = render_svg(draw_dot(L, show_grad=False))
+    assert not any(t.startswith("grad") for t in texts)
+    svg, _, _ = render_svg(draw_dot(L, highlight=[v["a"], v["d"]]))
+    assert svg.count('fill="#ffe08a"') == 2
+    assert 'rankdir="TB"' in draw_dot(L, rankdir="TB").source or "rankdir=TB" in draw_dot(L, rankdir="TB").source
+    with pytest.raises(ValueError, match="rankdir must be LR, TB, RL or BT, got 'XY'"):
+        draw_dot(L, rankdir="XY")
+
+
+def test_draw_dot_shared_operand_and_special_characters():
+    a = Value(3.0, label="{x|<y>}")
+    b = a + a
+    b.backward()
+    svg, texts, groups = render_svg(draw_dot(b))
+    assert "{x|<y>}" in texts  # record-label characters are escaped, not interpreted
+    assert groups.count("edge") == 2  # `a + a`: one edge from a to +, one from + to b
+    assert "grad 2.0000" in texts
+
+
+def test_draw_dot_of_a_neuron_shows_the_fused_op():
+    n = MLP(3, [1], activation="tanh", output_activation="tanh", seed=0)
+    out = n([1.0, 2.0, 3.0])
+    _, texts, _ = render_svg(draw_dot(out))
+    assert "w·x+b" in texts and "tanh" in texts
+
+
+@pytest.mark.parametrize("nin, nouts", [(3, [4, 4, 1]), (2, [16, 16, 1])])
+def test_draw_mlp_node_and_edge_count(nin, nouts):
+    model = MLP(nin, nouts, seed=0)
+    _, texts, groups = render_svg(draw_mlp(model))
+    sizes = [nin] + nouts
+    assert groups.count("node") == sum(sizes)
+    assert groups.count("edge") == sum(a * b for a, b in zip(sizes, sizes[1:]))
+    assert texts.count("relu") == sum(nouts[:-1]) and texts.count("linear") == nouts[-1]
+    assert "inputs" in texts and "output" in texts
+
+
+# The decision-boundary plot.
+
+def test_decision_scores_are_the_model_outputs():
+    model = MLP(2, [4, 1], seed=3)
+    xx, yy = np.meshgrid(np.linspace(-1, 1, 3), np.linspace(0, 2, 4))
+    zz = decision_scores(model, xx, yy)
+    assert zz.shape == xx.shape == (4, 3)
+    assert zz[1, 2] == model([Value(xx[1, 2]), Value(yy[1, 2])]).data
+
+
+def test_decision_boundary_draws_a_labelled_plot():
+    model = MLP(2, [4, 1], seed=3)
+    X = np.array([[0.0, 0.0], [1.0, 0.5], [-1.0, 1.0], [0.5, -0.5]])
+    y = np.array([-1, 1, -1, 1])
+    fig, ax = plt.subplots()
+    assert decision_boundary(model, X, y, ax=ax, steps=12) is ax
+    assert ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_xlim() == (-1.5, 1.5) and ax.get_ylim() == (-1.0, 1.5)
+    assert len(ax.collections) >= 3  # filled regions, boundary line, the two classes of points
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["y = +1", "y = -1"]
+    plt.close(fig)
+
+
+def test_decision_boundary_needs_2d_points():
+    with pytest.raises(ValueError, match=r"an array of shape \(n, 2\); got \(4, 3\)"):
+        decision_boundary(MLP(2, [1], seed=0), np.zeros((4, 3)), np.ones(4))
+
+
+# The frame player.
+
+class Elements(HTMLParser):
+    """Every start tag as (tag, attributes), plus the text inside the first <p>."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.tags = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def with_class(self, cls):
+        return [a for t, a in self.tags if cls in (a.get("class") or "").split()]
+
+
+def test_frame_player_structure():
+    frames = ["<b>one</b>", "<i>two</i>", "<u>three</u>"]
+    captions = ["first", "a < b & \"c\"", "last"]
+    html = FramePlayer(frames, captions, title="steps & more", interval_ms=250)._repr_html_()
+    doc = Elements(html)
+    (root,) = doc.with_class("mg-player")
+    assert root["role"] == "group" and root["aria-label"] == "steps & more" and root["id"].startswith("mg-player-")
+    frame_divs = doc.with_class("mg-frame")
+    assert [f["data-caption"] for f in frame_divs] == captions  # escaped in the HTML, intact once parsed
+    assert ["hidden" in f for f in frame_divs] == [False, True, True]
+    buttons = [a for t, a in doc.tags if t == "button"]
+    assert [b["data-action"] for b in buttons] == ["first", "prev", "play", "next", "last"]
+    assert all(b.get("aria-label") and b.get("type") == "button" for b in buttons)
+    (slider,) = [a for t, a in doc.tags if t == "input"]
+    assert (slider["type"], slider["min"], slider["max"], slider["value"]) == ("range", "0", "2", "0")
+    assert "1 / 3" in html and "<b>one</b>" in html and "setInterval" in html and "250" in html
+    assert "a &lt; b &amp; &quot;c&quot;" in html
+
+
+def test_frame_players_get_distinct_ids():
+    a, b = (Elements(FramePlayer(["x"])._repr_html_()).with_class("mg-player")[0]["id"] for _ in range(2))
+    assert a != b
+
+
+def test_frame_player_errors():
+    with pytest.raises(ValueError, match="FramePlayer needs at least one frame"):
+        FramePlayer([])
+    with pytest.raises(ValueError, match="got 2 frames but 1 captions"):
+        FramePlayer(["a", "b"], captions=["only one"])
+
+
+def test_svg_frame_is_inline_svg():
+    L, _ = seed_graph()
+    frame = svg_frame(draw_dot(L))
+    assert frame.startswith("<svg") and "<?xml" not in frame and "grad 6.0000" in frame
+
+
+def test_figure_frame_is_an_embedded_png():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    frame = figure_frame(fig, alt='a "line" <falling>', dpi=40)
+    plt.close(fig)
+    (img,) = [a for t, a in Elements(frame).tags if t == "img"]
+    assert img["alt"] == 'a "line" <falling>'
+    prefix = "data:image/png;base64,"
+    assert img["src"].startswith(prefix)
+    assert base64.b64decode(img["src"][len(prefix):]).startswith(b"\x89PNG")
