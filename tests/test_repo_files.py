@@ -1,0 +1,99 @@
+"""The files around the book: the Pages workflow, the Binder environment, the README, the CI script."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import ROOT, book_config
+
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+OFFICIAL_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/configure-pages",
+                    "actions/upload-pages-artifact", "actions/deploy-pages"}
+
+
+def _workflow():
+    text = WORKFLOW.read_text()
+    data = yaml.safe_load(text)
+    # YAML 1.1 reads the key `on` as True
+    data["on"] = data.pop(True, data.get("on"))
+    return text, data
+
+
+def test_workflow_validates_against_github_schema():
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    proc = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, f"{WORKFLOW.name} does not validate:\n{proc.stdout}{proc.stderr}"
+
+
+def test_workflow_builds_strictly_and_deploys_with_least_privilege():
+    text, workflow = _workflow()
+    assert workflow["on"]["push"]["branches"] == ["main"], "the site must be built on push to main"
+    assert workflow["permissions"] == {"contents": "read"}, "top-level permissions must be read-only"
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    assert "permissions" not in build, "the build job needs no more than read access"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"], "deploy only on push to main"
+    commands = "\n".join(step.get("run", "") for step in build["steps"])
+    assert re.search(r"apt-get install .*graphviz", commands), "the build must install Graphviz"
+    assert "jupyter-book clean --all ." in commands
+    assert "jupyter-book build . --all -W -n --keep-going" in commands
+    uploads = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert uploads and uploads[0]["with"]["path"] == "_build/html"
+
+
+def test_workflow_uses_official_actions_pinned_by_commit():
+    text, workflow = _workflow()
+    uses = re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", text, re.M)
+    assert {u.split("@")[0] for u, _ in uses} == OFFICIAL_ACTIONS
+    for action, comment in uses:
+        name, _, ref = action.partition("@")
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name} must be pinned by full commit SHA, not {ref!r}"
+        assert re.search(r"#\s*v\d+\.\d+\.\d+", comment), f"{name}: say which release the SHA is (# vX.Y.Z)"
+
+
+def test_binder_environment():
+    """Binder reads binder/: the root pins (which install the package), graphviz, jupytext for .md."""
+    requirements = (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+    assert "-r ../requirements.txt" in requirements, "Binder must install exactly the root pins"
+    assert any("download.pytorch.org/whl/cpu" in line for line in requirements), "CPU-only torch on Binder"
+    root = (ROOT / "requirements.txt").read_text().splitlines()
+    assert "-e ." in root, "requirements.txt must install the local package"
+    assert any(re.fullmatch(r"jupytext==[\d.]+", line) for line in root), "Binder needs jupytext (pinned)"
+    pins = [line for line in root if line and not line.startswith(("#", "-"))]
+    unpinned = [line for line in pins if "==" not in line]
+    assert not unpinned, f"unpinned requirements: {unpinned}"
+    assert "graphviz" in (ROOT / "binder" / "apt.txt").read_text().split()
+    post_build = ROOT / "binder" / "postBuild"
+    assert os.access(post_build, os.X_OK), "binder/postBuild must be executable"
+    assert "jupytext-config set-default-viewer" in post_build.read_text()
+
+
+def test_config_derives_every_link_from_the_repository_url():
+    config = book_config()
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", config["repository"]["url"])
+    assert config["launch_buttons"]["notebook_interface"] == "jupyterlab"
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["raise_on_error"] is True
+    assert "colab_url" not in config["launch_buttons"], "Colab cannot open the .md chapters"
+
+
+def test_readme_gives_the_two_commands_and_its_screenshot_exists():
+    readme = (ROOT / "README.md").read_text()
+    for needed in ("make book", "make test", "_build/html/index.html", "mybinder.org", "graphviz", "chromium"):
+        assert needed in readme.lower() or needed in readme, f"README.md should mention {needed!r}"
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", readme)
+    assert images, "README.md should show a screenshot of the book"
+    for image in images:
+        assert (ROOT / image).exists(), f"README image {image} does not exist"
+
+
+def test_ci_script_runs_the_readme_test_command():
+    script = ROOT / ".ci" / "run"
+    assert os.access(script, os.X_OK)
+    text = script.read_text()
+    assert "make test" in text and "apt-get install" in text
