@@ -2,7 +2,8 @@
 
 The book is built ONCE per test session, from clean and strictly (`--all -W -n --keep-going`), into
 `_build/` at the repository root (set BOOK_BUILD_ROOT=/some/dir to build into /some/dir/_build
-instead); a second build then checks the execution cache. The built site is served on 127.0.0.1
+instead); a second build then checks the execution cache. BOOK_SKIP_BUILD=1 skips both builds
+and checks the site already in _build/html (quick iterations on the browser tests). The built site is served on 127.0.0.1
 and opened in the system's headless Chromium through Playwright. Build logs, timings and one
 screenshot per page land in test-artifacts/.
 """
@@ -35,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 STRICT_BUILD = ["build", ".", "--all", "-W", "-n", "--keep-going"]
 BUILD_TIMEOUT_S = 1200
+SKIP_BUILD = os.environ.get("BOOK_SKIP_BUILD", "") not in ("", "0")
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -122,6 +124,8 @@ def run_build(name):
 @pytest.fixture(scope="session")
 def clean_build():
     """A strict build from nothing: no HTML, no doctrees, no execution cache."""
+    if SKIP_BUILD:
+        pytest.skip("BOOK_SKIP_BUILD is set: not building")
     shutil.rmtree(BUILD_ROOT / "_build", ignore_errors=True)
     return run_build("clean")
 
@@ -135,7 +139,9 @@ def cached_build(clean_build):
 
 
 @pytest.fixture(scope="session")
-def html_dir(clean_build):
+def html_dir(request):
+    if not SKIP_BUILD:
+        request.getfixturevalue("clean_build")
     # With --keep-going a build that fails on warnings still writes the site: check it anyway,
     # test_clean_strict_build_succeeds reports the build failure itself.
     if not (HTML_DIR / "index.html").exists():

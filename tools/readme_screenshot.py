@@ -1,0 +1,51 @@
+"""Take the README's screenshot of the built book (run after `make book`).
+
+    .venv/bin/python tools/readme_screenshot.py [docname] [output.png]
+
+Serves _build/html on 127.0.0.1, opens the page in headless Chromium (the system browser, no
+network), captures the top of the page and saves it as a small palette PNG.
+"""
+
+import functools
+import http.server
+import io
+import sys
+import threading
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def main(docname="book/backprop-by-hand", output="book/images/readme-screenshot.png"):
+    handler = functools.partial(_QuietHandler, directory=str(ROOT / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 760})
+            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{docname}.html", wait_until="load")
+            page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            png = page.screenshot()
+            browser.close()
+    finally:
+        server.shutdown()
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.LANCZOS)
+    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(ROOT / output, optimize=True)
+    print(f"wrote {output} ({(ROOT / output).stat().st_size // 1024} KB)")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
