@@ -54,7 +54,8 @@ class Value:
         a, b = self.data, other.data
         if b == 0:
             raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
-        return _node(a / b, "/", (self, other), (1.0 / b, -a / (b * b)))
+        out = a / b  # d/db is -a / b**2, computed as -(a/b) / b so that b * b cannot underflow to 0
+        return _node(out, "/", (self, other), (1.0 / b, -out / b))
 
     def __neg__(self):
         return _node(-self.data, "neg", (self,), (-1.0,))
@@ -174,6 +175,8 @@ def weighted_sum(weights, inputs, bias):
 
 def _node(data, op, children, local_grads):
     """A new node: its value, the op that made it, its operands and d(node)/d(operand) for each."""
+    if not -math.inf < data < math.inf:  # inf (or nan): a float overflowed, never pass that on silently
+        raise OverflowError(f"{op} of {', '.join(repr(c.data) for c in children)} is too large for a float")
     node = Value.__new__(Value)  # skips __init__'s checks: data is a float an op just computed
     node.data, node.grad, node.label = data, 0.0, ""
     node._prev, node._op, node._local_grads = children, op, local_grads
