@@ -436,6 +436,29 @@ def test_power_overflow():
         Value(10.0) ** 400
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: Value(1e308) * 10, r"\* of 1e\+308, 10\.0 is too large for a float"),
+    (lambda: Value(1e308) + Value(1e308), r"\+ of 1e\+308, 1e\+308 is too large"),
+    (lambda: -1e308 - Value(1e308), r"- of -1e\+308, 1e\+308 is too large"),
+    (lambda: Value(1e308) / 1e-10, r"/ of 1e\+308, 1e-10 is too large"),
+    (lambda: weighted_sum([1e308, 1e308], [10.0, 1.0], 0.0), r"w·x\+b of 1e\+308, .* is too large"),
+])
+def test_overflow_in_arithmetic(make, message):
+    """An overflow to infinity is an error that names the op and its operands, never a silent inf."""
+    with pytest.raises(OverflowError, match=message):
+        make()
+
+
+def test_division_of_tiny_numbers():
+    """1e-200 / 1e-200 is 1: the derivative must not fail because b * b underflows to 0."""
+    a, b = Value(1e-200), Value(1e-200)
+    out = a / b
+    out.backward()
+    t, u = torch.tensor(1e-200, requires_grad=True), torch.tensor(1e-200, requires_grad=True)
+    (t / u).backward()
+    assert (out.data, a.grad, b.grad) == (1.0, t.grad.item(), u.grad.item())
+
+
 def test_negative_base_with_a_fractional_exponent():
     with pytest.raises(ValueError, match=r"-2\.0 \*\* 0\.5 is not a real number \(negative base"):
         Value(-2.0) ** 0.5
