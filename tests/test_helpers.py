@@ -224,7 +224,7 @@ def test_draw_dot_options():
     assert not any(t.startswith("grad") for t in texts)
     svg, _, _ = render_svg(draw_dot(L, highlight=[v["a"], v["d"]]))
     assert svg.count('fill="#ffe08a"') == 2
-    assert 'rankdir="TB"' in draw_dot(L, rankdir="TB").source or "rankdir=TB" in draw_dot(L, rankdir="TB").source
+    assert "rankdir=LR" in draw_dot(L).source and "rankdir=TB" in draw_dot(L, rankdir="TB").source
     with pytest.raises(ValueError, match="rankdir must be LR, TB, RL or BT, got 'XY'"):
         draw_dot(L, rankdir="XY")
 
