@@ -38,9 +38,10 @@ class FramePlayer:
         )
         buttons = "".join(
             f'<button type="button" data-action="{a}" aria-label="{label}" title="{label}">{glyph}</button>'
-            for a, label, glyph in (("first", "first frame", "&#x23EE;"), ("prev", "previous frame", "&#x25C0;"),
-                                    ("play", "play", "&#x25B6;"), ("next", "next frame", "&#x25B6;&#x7C;"),
-                                    ("last", "last frame", "&#x23ED;"))
+            # Latin-1 glyphs and words: every font has them (media-control symbols often render as boxes)
+            for a, label, glyph in (("first", "first frame", "&laquo;"), ("prev", "previous frame", "&lsaquo;"),
+                                    ("play", "play", "Play"), ("next", "next frame", "&rsaquo;"),
+                                    ("last", "last frame", "&raquo;"))
         )
         return f"""<div class="mg-player" id="{pid}" role="group" aria-label="{html.escape(self.title)}">
 <div class="mg-frames">{frames}</div>
@@ -66,10 +67,10 @@ class FramePlayer:
     caption.textContent = frames[current].dataset.caption;
     root.dataset.frame = current;
   }}
-  function stop() {{ clearInterval(timer); timer = null; play.innerHTML = "&#x25B6;"; play.setAttribute("aria-label", "play"); }}
+  function stop() {{ clearInterval(timer); timer = null; play.textContent = "Play"; play.setAttribute("aria-label", "play"); }}
   function start() {{
     if (current === frames.length - 1) show(0);
-    play.innerHTML = "&#x23F8;"; play.setAttribute("aria-label", "pause");
+    play.textContent = "Pause"; play.setAttribute("aria-label", "pause");
     timer = setInterval(() => {{ if (current === frames.length - 1) stop(); else show(current + 1); }}, {self.interval_ms});
   }}
   const actions = {{
