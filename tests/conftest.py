@@ -149,6 +149,11 @@ def html_dir(request):
     return HTML_DIR
 
 
+def pytest_configure(config):
+    # matplotlib 3.9 calls pyparsing names deprecated in pyparsing 3.3: upstream noise, not ours
+    config.addinivalue_line("filterwarnings", "ignore:.*deprecated - use:DeprecationWarning:matplotlib")
+
+
 def pytest_terminal_summary(terminalreporter):
     if not _builds:
         return

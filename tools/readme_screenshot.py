@@ -1,6 +1,6 @@
 """Take the README's screenshot of the built book (run after `make book`).
 
-    .venv/bin/python tools/readme_screenshot.py [docname] [output.png]
+    .venv/bin/python tools/readme_screenshot.py [docname[#anchor]] [output.png]
 
 Serves _build/html on 127.0.0.1, opens the page in headless Chromium (the system browser, no
 network), captures the top of the page and saves it as a small palette PNG.
@@ -26,7 +26,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def main(docname="book/backprop-by-hand", output="book/images/readme-screenshot.png"):
+def main(docname="book/backprop-by-hand#one-rule-applied-backwards", output="book/images/readme-screenshot.png"):
+    docname, _, anchor = docname.partition("#")
     handler = functools.partial(_QuietHandler, directory=str(ROOT / "_build" / "html"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -36,6 +37,8 @@ def main(docname="book/backprop-by-hand", output="book/images/readme-screenshot.
             page = browser.new_page(viewport={"width": 1200, "height": 760})
             page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/{docname}.html", wait_until="load")
+            if anchor:  # scroll there without the :target highlight a #anchor URL would add
+                page.evaluate("id => document.getElementById(id).scrollIntoView()", anchor)
             page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
             png = page.screenshot()
             browser.close()
