@@ -97,3 +97,13 @@ def test_ci_script_runs_the_readme_test_command():
     assert os.access(script, os.X_OK)
     text = script.read_text()
     assert "make test" in text and "apt-get install" in text
+
+
+def test_make_says_what_to_install_when_graphviz_or_chromium_is_missing(tmp_path):
+    make = subprocess.run(["which", "make"], capture_output=True, text=True).stdout.strip()
+    env = {**os.environ, "PATH": str(tmp_path)}   # an empty PATH: no `dot` anywhere
+    proc = subprocess.run([make, "-s", "check-dot"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0 and "apt-get install -y graphviz" in proc.stdout + proc.stderr
+    proc = subprocess.run([make, "-s", "check-chromium", f"CHROMIUM={tmp_path}/chromium"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "apt-get install -y chromium" in proc.stdout + proc.stderr

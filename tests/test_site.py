@@ -150,8 +150,8 @@ def test_next_links_walk_the_whole_book_in_toc_order(visit):
         following = page.locator("a.right-next")
         if following.count() == 0:
             break
-        following.first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation(wait_until="load"):
+            following.first.click()
         visited.append(visit.docname())
     assert visited == PAGES, f"'next' links visit {visited}, the table of contents is {PAGES}"
     assert not visit.problems(), "\n".join(visit.problems())
