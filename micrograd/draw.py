@@ -16,7 +16,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
     dot.attr("node", fontname="Helvetica", fontsize="11")
     for node in root.topological_order():
         uid = str(id(node))
-        fields = [node.label] if node.label else []
+        fields = [str(node.label)] if node.label else []
         fields.append(f"data {node.data:.4f}")
         if show_grad:
             fields.append(f"grad {node.grad:.4f}")

@@ -11,7 +11,7 @@ def max_margin_loss(scores, labels):
     """
     _check_batch(scores, labels)
     for y in labels:
-        if y not in (-1, 1):
+        if isinstance(y, bool) or y not in (-1, 1):  # True == 1, but a bool is a class, not a sign
             raise ValueError(f"max_margin_loss needs labels -1 or +1, got {y!r}")
     losses = [(1 - y * s).relu() for s, y in zip(scores, labels)]
     return sum(losses) * (1.0 / len(losses))

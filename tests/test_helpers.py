@@ -103,7 +103,7 @@ def test_loss_with_an_empty_batch():
         mean_squared_error([], [])
 
 
-@pytest.mark.parametrize("bad", [0, 2, 0.5, "1", None])
+@pytest.mark.parametrize("bad", [0, 2, 0.5, "1", None, True])
 def test_max_margin_loss_with_bad_labels(bad):
     with pytest.raises(ValueError, match=f"needs labels -1 or \\+1, got {bad!r}"):
         max_margin_loss([Value(0.5), Value(1.0)], [1, bad])
