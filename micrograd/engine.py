@@ -54,7 +54,7 @@ class Value:
         a, b = self.data, other.data
         if b == 0:
             raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
-        out = a / b  # d/db is -a / b**2, computed as -(a/b) / b so that b * b cannot underflow to 0
+        out = a / b  # d/db = -a/b**2, computed as -(a/b)/b: b*b could underflow to 0
         return _node(out, "/", (self, other), (1.0 / b, -out / b))
 
     def __neg__(self):
@@ -62,7 +62,7 @@ class Value:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            raise TypeError("Value ** Value is not supported: the exponent must be a plain number")
+            raise TypeError("Value ** Value is not supported: use a plain number exponent")
         n = _real(exponent, "the exponent of **")
         x = self.data
         if x < 0 and not n.is_integer():
@@ -70,7 +70,7 @@ class Value:
         if x == 0 and n < 1 and n != 0:
             raise ValueError(f"{x!r} ** {n!r}: the derivative n * x**(n-1) is infinite at x = 0")
         try:
-            # d/dx x**n = n * x**(n-1), and 0 for n = 0 (even at x = 0, where x**-1 would fail)
+            # d/dx x**n = n * x**(n-1), and 0 for n = 0 (even at x = 0, where x**-1 fails)
             return _node(x**n, f"**{n:g}", (self,), (n * x ** (n - 1) if n else 0.0,))
         except OverflowError:
             raise OverflowError(f"{x!r} ** {n!r} is too large for a float") from None
@@ -157,8 +157,8 @@ class Value:
 def weighted_sum(weights, inputs, bias):
     """w · x + b as a single node: what a neuron computes before its activation.
 
-    Built from `*` and `+` it would take 2n nodes; as one node it takes one, with the
-    local derivatives d/dw_i = x_i, d/dx_i = w_i and d/db = 1. Same gradients, far less work.
+    From `*` and `+` it would take 2n nodes; here it is one node, whose local
+    derivatives are d/dw_i = x_i, d/dx_i = w_i, d/db = 1: same gradients, less work.
     """
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
@@ -174,10 +174,11 @@ def weighted_sum(weights, inputs, bias):
 
 
 def _node(data, op, children, local_grads):
-    """A new node: its value, the op that made it, its operands and d(node)/d(operand) for each."""
-    if not -math.inf < data < math.inf:  # inf (or nan): a float overflowed, never pass that on silently
-        raise OverflowError(f"{op} of {', '.join(repr(c.data) for c in children)} is too large for a float")
-    node = Value.__new__(Value)  # skips __init__'s checks: data is a float an op just computed
+    """A new node: its value, its op, its operands and d(node)/d(operand) for each."""
+    if not -math.inf < data < math.inf:  # a float overflowed: never pass inf on silently
+        operands = ", ".join(repr(c.data) for c in children)
+        raise OverflowError(f"{op} of {operands} is too large for a float")
+    node = Value.__new__(Value)  # skips __init__'s checks: an op just computed data
     node.data, node.grad, node.label = data, 0.0, ""
     node._prev, node._op, node._local_grads = children, op, local_grads
     return node
