@@ -26,8 +26,8 @@ class Module:
 class Neuron(Module):
     """act(w · x + b) for one input vector x.
 
-    `activation` is one of ACTIVATIONS; `nonlin=False` (karpathy's spelling) means "linear".
-    `seed` is an int, a `random.Random`, or None for the `random` module's global state.
+    `activation` is one of ACTIVATIONS; karpathy's `nonlin=False` means "linear".
+    `seed`: an int, a `random.Random`, or None for the `random` module's own state.
     """
 
     def __init__(self, nin, nonlin=True, activation="relu", seed=None):
@@ -52,12 +52,13 @@ class Neuron(Module):
         return self.w + [self.b]
 
     def __repr__(self):
-        names = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
+        names = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
+                 "linear": "Linear"}
         return f"{names[self.activation]}Neuron({len(self.w)})"
 
 
 class Layer(Module):
-    """`nout` neurons that all see the same inputs; a layer of one neuron returns a single Value."""
+    """`nout` neurons that all see the same inputs (a layer of one returns a Value)."""
 
     def __init__(self, nin, nout, seed=None, **neuron_options):
         rng = _rng(seed)
@@ -80,14 +81,15 @@ class MLP(Module):
     Hidden layers use `activation`; the output layer uses `output_activation`.
     """
 
-    def __init__(self, nin, nouts, activation="relu", output_activation="linear", seed=None):
+    def __init__(self, nin, nouts, activation="relu", output_activation="linear",
+                 seed=None):
+        if not nouts:
+            raise ValueError("an MLP needs at least one layer: nouts is empty")
         rng = _rng(seed)
         sizes = [nin] + list(nouts)
-        last = len(nouts) - 1
-        self.layers = [
-            Layer(sizes[i], sizes[i + 1], seed=rng, activation=output_activation if i == last else activation)
-            for i in range(len(nouts))
-        ]
+        activations = [activation] * (len(nouts) - 1) + [output_activation]
+        self.layers = [Layer(sizes[i], sizes[i + 1], seed=rng, activation=act)
+                       for i, act in enumerate(activations)]
 
     def __call__(self, x):
         for layer in self.layers:
@@ -102,7 +104,7 @@ class MLP(Module):
 
 
 def _rng(seed):
-    """The random source for initial weights: the `random` module itself when no seed is given."""
+    """Where initial weights come from: the `random` module itself when seed is None."""
     if seed is None:
         return random
     if seed is random or isinstance(seed, random.Random):

@@ -268,3 +268,8 @@ def test_bad_number_of_inputs(nin):
 def test_wrong_number_of_inputs_to_a_neuron():
     with pytest.raises(ValueError, match="as many weights as inputs, got 3 and 2"):
         Neuron(3, seed=0)([1.0, 2.0])
+
+
+def test_mlp_without_layers_is_an_error():
+    with pytest.raises(ValueError, match="at least one layer: nouts is empty"):
+        MLP(2, [])
