@@ -4,10 +4,10 @@ from micrograd.engine import Value
 
 
 def numerical_grad(f, xs, h=1e-6):
-    """The gradient of `f` at the point `xs` by central differences, one input at a time.
+    """The gradient of `f` at the point `xs` by central differences, input by input.
 
-    `f` takes one argument per input (it is given `Value`s) and returns a `Value` or a number.
-    d f / d x_i ~ (f(..., x_i + h, ...) - f(..., x_i - h, ...)) / 2h, with error O(h**2).
+    `f` takes one argument per input (given as `Value`s), returns a `Value` or a number.
+    d f / d x_i ~ (f(..., x_i + h, ...) - f(..., x_i - h, ...)) / 2h, error O(h**2).
     """
     xs = [float(x) for x in xs]
 
@@ -25,7 +25,7 @@ def numerical_grad(f, xs, h=1e-6):
 
 
 def gradcheck(f, xs, h=1e-6, rtol=1e-5, atol=1e-6):
-    """Backpropagated and numerical gradients of `f` at `xs`, after checking that they agree.
+    """Gradients of `f` at `xs` by backward() and by numerical_grad, checked to agree.
 
     Returns (backprop, numerical), two lists. Raises AssertionError naming each input
     whose gradients differ by more than atol + rtol * |numerical|.
@@ -33,7 +33,8 @@ def gradcheck(f, xs, h=1e-6, rtol=1e-5, atol=1e-6):
     inputs = [Value(x) for x in xs]
     out = f(*inputs)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck needs f to return a Value, got {type(out).__name__}")
+        kind = type(out).__name__
+        raise TypeError(f"gradcheck needs f to return a Value, got {kind}")
     out.backward()
     backprop = [x.grad for x in inputs]
     numerical = numerical_grad(f, xs, h)
