@@ -107,3 +107,20 @@ def test_make_says_what_to_install_when_graphviz_or_chromium_is_missing(tmp_path
     proc = subprocess.run([make, "-s", "check-chromium", f"CHROMIUM={tmp_path}/chromium"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode != 0 and "apt-get install -y chromium" in proc.stdout + proc.stderr
+
+
+def test_binder_opens_every_chapter_as_a_notebook_with_its_code():
+    """In Binder, JupyterLab opens book/*.md through jupytext, which reads the file with no
+    format given: the header must make it read MyST, or the reader gets a notebook of prose
+    with no code cells. Compare with the cells the book build (myst-nb) executes."""
+    import jupytext
+    from conftest import is_notebook, toc_docnames
+
+    for docname in filter(is_notebook, toc_docnames()):
+        path = ROOT / f"{docname}.md"
+        as_binder_reads = jupytext.read(path)
+        as_myst = jupytext.read(path, fmt="md:myst")
+        code_cells = [c for c in as_myst.cells if c.cell_type == "code"]
+        assert code_cells, f"{docname}: no code cells at all"
+        assert [c.source for c in as_binder_reads.cells if c.cell_type == "code"] == \
+            [c.source for c in code_cells], f"{docname}: jupytext does not read it as MyST"
