@@ -85,7 +85,7 @@ class FramePlayer:
 </script>
 <style>
 .mg-player .mg-controls {{ display: flex; gap: .4rem; align-items: center; margin: .3rem 0; }}
-.mg-player button {{ min-width: 2.2rem; padding: .15rem .4rem; border: 1px solid #999; border-radius: 4px; background: #fff; cursor: pointer; }}
+.mg-player button {{ min-width: 2.2rem; padding: .15rem .4rem; border: 1px solid #999; border-radius: 4px; background: #fff; color: #222; cursor: pointer; }}
 .mg-player input[type=range] {{ flex: 1; }}
 .mg-player .mg-frame svg, .mg-player .mg-frame img {{ max-width: 100%; height: auto; }}
 .mg-player .mg-caption {{ font-size: .9rem; color: #333; min-height: 1.3em; }}

@@ -144,6 +144,31 @@ def test_frame_players_advance_on_click(visit, docname):
     assert not visit.problems(), "\n".join(visit.problems())
 
 
+def _contrast(css_a, css_b):
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha ignored)."""
+    def luminance(css):
+        channels = [int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    hi, lo = sorted((luminance(css_a), luminance(css_b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("docname", PLAYER_PAGES)
+def test_player_controls_are_readable_in_light_and_dark_mode(visit, docname, mode):
+    """The theme has a dark-mode toggle: the player's button labels must stay legible in both."""
+    page = visit.open(docname)
+    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
+    buttons = page.eval_on_selector_all(
+        "article .mg-player button",
+        "bs => bs.map(b => [b.textContent, getComputedStyle(b).color, getComputedStyle(b).backgroundColor])")
+    assert buttons, f"{docname}: no player buttons"
+    for label, colour, background in buttons:
+        ratio = _contrast(colour, background)
+        assert ratio >= 4.5, f"{docname} ({mode}): button {label!r} is {colour} on {background}, contrast {ratio:.1f}"
+
+
 def test_next_links_walk_the_whole_book_in_toc_order(visit):
     """From index.html (which redirects to the first page), 'next' leads through every page in order."""
     page = visit.page
