@@ -4,7 +4,9 @@ Every request that does not go to 127.0.0.1 is aborted (and reported): the site 
 MathJax included. A screenshot of every page goes to test-artifacts/screenshots/.
 """
 
+import importlib.util
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -142,6 +144,20 @@ def test_frame_players_advance_on_click(visit, docname):
         player.locator("[data-action='last']").click()
         assert player.get_attribute("data-frame") == str(frames - 1)
     assert not visit.problems(), "\n".join(visit.problems())
+
+
+AXE_JS = Path(importlib.util.find_spec("axe_playwright_python").origin).with_name("axe.min.js")
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_has_no_accessibility_violations(visit, docname):
+    """axe-core's WCAG 2 A and AA rules (alt text, contrast, labels, landmarks...) on every page."""
+    page = visit.open(docname)
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})")
+    violations = [f"{v['id']} ({v['impact']}): {v['help']}; first at {v['nodes'][0]['target']}"
+                  for v in result["violations"]]
+    assert not violations, f"{docname}:\n  " + "\n  ".join(violations)
 
 
 def _contrast(css_a, css_b):
