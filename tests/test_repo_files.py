@@ -11,8 +11,13 @@ import yaml
 from conftest import ROOT, book_config
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
-OFFICIAL_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/configure-pages",
+OFFICIAL_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/setup-node",
                     "actions/upload-pages-artifact", "actions/deploy-pages"}
+# The oldest release of each action whose JavaScript runs on Node 24 (Node 20 is being retired
+# from GitHub's runners). upload-pages-artifact is a composite action: v5 wraps upload-artifact v7.
+NODE24_SINCE = {"actions/checkout": (5, 0, 0), "actions/setup-python": (6, 0, 0),
+                "actions/setup-node": (5, 0, 0), "actions/upload-pages-artifact": (5, 0, 0),
+                "actions/deploy-pages": (5, 0, 0)}
 
 
 def _workflow():
@@ -42,6 +47,11 @@ def test_workflow_builds_strictly_and_deploys_with_least_privilege():
     assert re.search(r"apt-get install .*graphviz", commands), "the build must install Graphviz"
     assert "jupyter-book clean --all ." in commands
     assert "jupyter-book build . --all -W -n --keep-going" in commands
+    assert commands.index("npm ci") < commands.index("jupyter-book build"), \
+        "the live pages' runtime (npm ci) must be installed before the build"
+    setups = {s["uses"].split("@")[0]: s.get("with", {}) for s in build["steps"] if "uses" in s}
+    assert setups["actions/setup-python"].get("cache") == "pip", "cache pip downloads"
+    assert setups["actions/setup-node"].get("cache") == "npm", "cache npm downloads"
     uploads = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert uploads and uploads[0]["with"]["path"] == "_build/html"
 
@@ -53,7 +63,21 @@ def test_workflow_uses_official_actions_pinned_by_commit():
     for action, comment in uses:
         name, _, ref = action.partition("@")
         assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name} must be pinned by full commit SHA, not {ref!r}"
-        assert re.search(r"#\s*v\d+\.\d+\.\d+", comment), f"{name}: say which release the SHA is (# vX.Y.Z)"
+        release = re.search(r"#\s*v(\d+)\.(\d+)\.(\d+)\s*$", comment)
+        assert release, f"{name}: say which release the SHA is (# vX.Y.Z)"
+        version = tuple(int(part) for part in release.groups())
+        assert version >= NODE24_SINCE[name], (
+            f"{name} v{'.'.join(release.groups())} predates its Node 24 release "
+            f"v{'.'.join(map(str, NODE24_SINCE[name]))}")
+
+
+def test_workflow_has_no_security_findings():
+    """zizmor (offline) with its most suspicious persona finds nothing to report."""
+    zizmor = Path(sys.executable).with_name("zizmor")
+    proc = subprocess.run([str(zizmor), "--offline", "--persona=auditor", "--no-progress", str(WORKFLOW)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, f"zizmor reports:\n{proc.stdout}{proc.stderr}"
+    assert "No findings" in proc.stdout, proc.stdout
 
 
 def test_binder_environment():
