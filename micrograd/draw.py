@@ -23,9 +23,11 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
         style = {"style": "filled", "fillcolor": "#ffe08a"} if id(node) in highlighted else {}
         dot.node(uid, "{ " + " | ".join(_escape(f) for f in fields) + " }", shape="record", **style)
         if node._op:
-            dot.node(uid + node._op, _escape(node._op), shape="oval", style="filled", fillcolor="#e8eef7")
+            # ordering="in": operands drawn in order, the left operand on the left
+            dot.node(uid + node._op, _escape(node._op), shape="oval", style="filled", fillcolor="#e8eef7",
+                     ordering="in")
             dot.edge(uid + node._op, uid)
-            for child in dict.fromkeys(node._prev):  # `a + a` draws one edge, not two
+            for child in node._prev:  # `a + a` draws two edges: a is used twice
                 dot.edge(str(id(child)), uid + node._op)
     return dot
 
@@ -70,3 +72,49 @@ def _escape(text):
     for ch in "\\{}|<>":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def draw_gradient_flow(root, number_format=".4g", rankdir="LR"):
+    """The graph behind `root` as gates and wires, after `root.backward()`.
+
+    Each operation is a circle (a gate); each wire carries a value forward,
+    labelled with its name and data, and a gradient back, labelled
+    `upstream × local = contribution`: the gradient of the gate it feeds
+    times that gate's local derivative. An input's grad, shown under its
+    name, is the sum of what comes back along its wires.
+    """
+    def num(x):
+        return format(x, number_format)
+
+    def name(v):
+        return _html(str(v.label)) if v.label else "value"
+
+    def wire(v, back):
+        return (f'<{name(v)} = {num(v.data)}<br/>'
+                f'<font color="#c0392b">&#8592; {back}</font>>')
+
+    dot = graphviz.Digraph(format="svg", graph_attr={
+        "rankdir": rankdir, "bgcolor": "transparent", "ranksep": "0.9"})
+    dot.attr("node", fontname="Helvetica", fontsize="12")
+    dot.attr("edge", fontname="Helvetica", fontsize="11")
+    for node in root.topological_order():
+        uid = str(id(node))
+        if not node._prev:  # an input: its name, and the sum that came back
+            dot.node(uid, f'<<b>{name(node)}</b><br/><font color="#c0392b">'
+                          f'grad {num(node.grad)}</font>>', shape="plaintext")
+            continue
+        dot.node(uid, _html(node._op), shape="circle", style="filled",
+                 fillcolor="#e8eef7", ordering="in")
+        for child, local in zip(node._prev, node._local_grads):
+            back = (f"{num(node.grad)} &#215; {num(local)} = "
+                    f"{num(node.grad * local)}")
+            dot.edge(str(id(child)), uid,
+                     label=wire(child, back))
+    dot.node("output", f"<<b>{name(root)}</b>>", shape="plaintext")
+    dot.edge(str(id(root)), "output", label=wire(root, num(root.grad)))
+    return dot
+
+
+def _html(text):
+    """Protects the characters that Graphviz HTML-like labels treat as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

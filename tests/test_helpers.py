@@ -235,7 +235,7 @@ def test_draw_dot_shared_operand_and_special_characters():
     b.backward()
     svg, texts, groups = render_svg(draw_dot(b))
     assert "{x|<y>}" in texts  # record-label characters are escaped, not interpreted
-    assert groups.count("edge") == 2  # `a + a`: one edge from a to +, one from + to b
+    assert groups.count("edge") == 3  # `a + a`: two edges from a to + (a is used twice), one from + to b
     assert "grad 2.0000" in texts
 
 
