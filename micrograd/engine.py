@@ -14,10 +14,10 @@ import numbers
 
 
 class Value:
-    """A scalar that records how it was computed, so gradients can flow back through it."""
+    """A scalar that records how it was computed, so gradients can flow back."""
 
     # Slots make each node small and fast to create; having no closures means
-    # the graph holds no reference cycles, so it is freed as soon as it is unused.
+    # the graph holds no reference cycles, so it is freed as soon as unused.
     __slots__ = ("data", "grad", "label", "_prev", "_op", "_local_grads")
 
     # Makes NumPy hand `numpy_scalar * value` back to Value.__rmul__ instead of
@@ -35,7 +35,7 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data!r}, grad={self.grad!r})"
 
-    # Each operation: the forward value, then d(output)/d(operand) for each operand.
+    # Each op: the forward value, then d(output)/d(operand) for each operand.
 
     def __add__(self, other):
         other = _as_value(other)
@@ -43,7 +43,8 @@ class Value:
 
     def __mul__(self, other):
         other = _as_value(other)
-        return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
+        a, b = self.data, other.data
+        return _node(a * b, "*", (self, other), (b, a))
 
     def __sub__(self, other):
         other = _as_value(other)
@@ -54,7 +55,7 @@ class Value:
         a, b = self.data, other.data
         if b == 0:
             raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
-        out = a / b  # d/db = -a/b**2, computed as -(a/b)/b: b*b could underflow to 0
+        out = a / b  # d/db = -a/b**2 computed as -(a/b)/b: b*b may underflow
         return _node(out, "/", (self, other), (1.0 / b, -out / b))
 
     def __neg__(self):
@@ -62,31 +63,45 @@ class Value:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            raise TypeError("Value ** Value is not supported: use a plain number exponent")
+            raise TypeError("Value ** Value is not supported: "
+                            "use a plain number exponent")
         n = _real(exponent, "the exponent of **")
         x = self.data
         if x < 0 and not n.is_integer():
-            raise ValueError(f"{x!r} ** {n!r} is not a real number (negative base, fractional exponent)")
+            raise ValueError(f"{x!r} ** {n!r} is not a real number "
+                             "(negative base, fractional exponent)")
         if x == 0 and n < 1 and n != 0:
-            raise ValueError(f"{x!r} ** {n!r}: the derivative n * x**(n-1) is infinite at x = 0")
+            raise ValueError(f"{x!r} ** {n!r}: the derivative n * x**(n-1) "
+                             "is infinite at x = 0")
         try:
-            # d/dx x**n = n * x**(n-1), and 0 for n = 0 (even at x = 0, where x**-1 fails)
-            return _node(x**n, f"**{n:g}", (self,), (n * x ** (n - 1) if n else 0.0,))
+            out = x**n
         except OverflowError:
-            raise OverflowError(f"{x!r} ** {n!r} is too large for a float") from None
+            message = f"{x!r} ** {n!r} is too large for a float"
+            raise OverflowError(message) from None
+        try:  # d/dx x**n = n * x**(n-1), and 0 for n = 0 (even at x = 0)
+            local = n * x ** (n - 1) if n else 0.0
+        except OverflowError:  # the value may be fine: 1e-200 ** -1 is 1e200
+            local = math.inf
+        if not math.isfinite(local):
+            raise OverflowError(
+                f"{x!r} ** {n!r} is {out!r}, but its derivative "
+                "n * x**(n-1) is too large for a float")
+        return _node(out, f"**{n:g}", (self,), (local,))
 
     def exp(self):
         x = self.data
         try:
             out = math.exp(x)
         except OverflowError:
-            raise OverflowError(f"exp({x!r}) is too large for a float") from None
+            message = f"exp({x!r}) is too large for a float"
+            raise OverflowError(message) from None
         return _node(out, "exp", (self,), (out,))
 
     def log(self):
         x = self.data
         if x <= 0:
-            raise ValueError(f"log is only defined for positive numbers, got log({x!r})")
+            raise ValueError("log is only defined for positive numbers, "
+                             f"got log({x!r})")
         return _node(math.log(x), "log", (self,), (1.0 / x,))
 
     def tanh(self):
@@ -95,12 +110,17 @@ class Value:
 
     def relu(self):
         x = self.data
-        return _node(x if x > 0 else 0.0, "ReLU", (self,), (1.0 if x > 0 else 0.0,))
+        positive = x > 0
+        return _node(x if positive else 0.0, "ReLU", (self,),
+                     (1.0 if positive else 0.0,))
 
     def sigmoid(self):
         x = self.data
-        # Two forms of 1 / (1 + e^-x), each safe from overflow on its side of zero.
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        # Two forms of 1 / (1 + e^-x), each safe from overflow on its side of 0.
+        if x >= 0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            s = math.exp(x) / (1.0 + math.exp(x))
         return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     # The mirrored forms, for a plain number on the left: 2 * x, 1 - x, 1 / x.
@@ -118,9 +138,10 @@ class Value:
         return _as_value(other) / self
 
     def topological_order(self):
-        """Every node this value depends on, each listed after all of its operands.
+        """Every node this value depends on, each listed after its operands.
 
-        Iterative depth-first search, so a graph a million nodes deep needs no recursion.
+        Iterative depth-first search: a graph a million nodes deep needs no
+        recursion.
         """
         order, visited = [], set()
         stack = [(self, False)]
@@ -131,22 +152,25 @@ class Value:
             elif node not in visited:
                 visited.add(node)
                 stack.append((node, True))
-                stack.extend((child, False) for child in node._prev if child not in visited)
+                stack.extend((child, False) for child in node._prev
+                             if child not in visited)
         return order
 
     def backward(self):
-        """Add d(self)/d(leaf) to the `.grad` of every leaf this value depends on.
+        """Add d(self)/d(leaf) to the `.grad` of every leaf self depends on.
 
-        Leaves (values not computed from others) accumulate across calls, like PyTorch:
-        a second call adds the same gradients again. Intermediate nodes are reset on
-        each call and end up holding d(self)/d(node) for this call.
+        Leaves (values not computed from others) accumulate across calls, like
+        PyTorch: a second call adds the same gradients again. Intermediate
+        nodes are reset on each call and end up holding d(self)/d(node) for
+        this call.
         """
         order = self.topological_order()
         earlier = [node.grad for node in order]
         for node in order:
             node.grad = 0.0
         self.grad = 1.0
-        for node in reversed(order):  # the chain rule, from the output back to the inputs
+        # The chain rule, from the output back to the inputs.
+        for node in reversed(order):
             for child, local_grad in zip(node._prev, node._local_grads):
                 child.grad += local_grad * node.grad
         for node, grad in zip(order, earlier):
@@ -155,13 +179,18 @@ class Value:
 
 
 def weighted_sum(weights, inputs, bias):
-    """w · x + b as a single node: what a neuron computes before its activation.
+    """w · x + b as one node: what a neuron computes before its activation.
 
     From `*` and `+` it would take 2n nodes; here it is one node, whose local
-    derivatives are d/dw_i = x_i, d/dx_i = w_i, d/db = 1: same gradients, less work.
+    derivatives are d/dw_i = x_i, d/dx_i = w_i, d/db = 1: same gradients,
+    less work.
     """
+    if isinstance(inputs, (str, dict)) or not hasattr(inputs, "__len__"):
+        kind = type(inputs).__name__
+        raise TypeError(f"weighted_sum needs a list of inputs, not {kind}")
     if len(weights) != len(inputs):
-        raise ValueError(f"weighted_sum needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+        raise ValueError("weighted_sum needs as many weights as inputs, "
+                         f"got {len(weights)} and {len(inputs)}")
     weights = [_as_value(w) for w in weights]
     inputs = [_as_value(x) for x in inputs]
     bias = _as_value(bias)
@@ -170,25 +199,30 @@ def weighted_sum(weights, inputs, bias):
     total = bias.data
     for w, x in zip(w_data, x_data):
         total += w * x
-    return _node(total, "w·x+b", (*weights, *inputs, bias), (*x_data, *w_data, 1.0))
+    return _node(total, "w·x+b", (*weights, *inputs, bias),
+                 (*x_data, *w_data, 1.0))
 
 
 def _node(data, op, children, local_grads):
-    """A new node: its value, its op, its operands and d(node)/d(operand) for each."""
-    if not -math.inf < data < math.inf:  # a float overflowed: never pass inf on silently
+    """A new node: its value, op, operands and d(node)/d(operand) for each."""
+    if not -math.inf < data < math.inf:  # never pass inf (or nan) on silently
         operands = ", ".join(repr(c.data) for c in children)
+        if math.isnan(data):
+            raise ValueError(f"{op} of {operands} is not a number (nan)")
         raise OverflowError(f"{op} of {operands} is too large for a float")
-    node = Value.__new__(Value)  # skips __init__'s checks: an op just computed data
+    node = Value.__new__(Value)  # skips __init__'s checks: data is fresh
     node.data, node.grad, node.label = data, 0.0, ""
     node._prev, node._op, node._local_grads = children, op, local_grads
     return node
 
 
 def _real(x, what):
-    """`x` as a finite Python float, or a TypeError/ValueError that names the problem."""
+    """`x` as a finite float, or a TypeError/ValueError naming the problem."""
     if type(x) is not float and type(x) is not int:
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise TypeError(f"{what} needs an int, float or NumPy real scalar, not {type(x).__name__}: {x!r}")
+            kind = type(x).__name__
+            raise TypeError(f"{what} needs an int, float or NumPy real "
+                            f"scalar, not {kind}: {x!r}")
     x = float(x)
     if not math.isfinite(x):
         raise ValueError(f"{what} needs a finite number, got {x!r}")

@@ -436,6 +436,22 @@ def test_power_overflow():
         Value(10.0) ** 400
 
 
+@pytest.mark.parametrize("x, n, value", [(1e-200, -1, "1e\\+200"), (1e-103, -2, "1e\\+206"),
+                                         (5e-324, 0.001, "0\\.475")])
+def test_power_whose_derivative_overflows_says_so(x, n, value):
+    """The value is a fine float; only n * x**(n-1) overflows, and the message must say which."""
+    with pytest.raises(OverflowError, match=rf"\*\* {float(n)!r} is {value}.*, but its derivative "
+                                            r"n \* x\*\*\(n-1\) is too large for a float"):
+        Value(x) ** n
+
+
+def test_nan_data_is_reported_as_not_a_number():
+    v = Value(1.0)
+    v.data = math.nan  # only reachable by assigning .data
+    with pytest.raises(ValueError, match=r"\+ of nan, 1\.0 is not a number \(nan\)"):
+        v + 1
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda: Value(1e308) * 10, r"\* of 1e\+308, 10\.0 is too large for a float"),
     (lambda: Value(1e308) + Value(1e308), r"\+ of 1e\+308, 1e\+308 is too large"),
@@ -480,6 +496,13 @@ def test_powers_at_and_next_to_zero_match_pytorch(x, n):
     expected = t ** n
     expected.backward()
     assert (out.data, v.grad) == (expected.item(), t.grad.item())
+
+
+@pytest.mark.parametrize("inputs, kind", [(1.0, "float"), ({"a": 1.0}, "dict"), ("ab", "str"),
+                                          ((x for x in [1.0, 2.0]), "generator")])
+def test_weighted_sum_needs_a_list_of_inputs(inputs, kind):
+    with pytest.raises(TypeError, match=f"weighted_sum needs a list of inputs, not {kind}"):
+        weighted_sum([1.0, 2.0], inputs, 0.0)
 
 
 def test_weighted_sum_with_mismatched_lengths():
