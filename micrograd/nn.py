@@ -5,6 +5,7 @@ unchanged: `MLP(2, [16, 16, 1])` has ReLU hidden layers and a linear output,
 weights start uniform in [-1, 1] and biases at 0.
 """
 
+import numbers
 import random
 
 from micrograd.engine import Value, weighted_sum
@@ -26,23 +27,33 @@ class Module:
 class Neuron(Module):
     """act(w · x + b) for one input vector x.
 
-    `activation` is one of ACTIVATIONS; karpathy's `nonlin=False` means "linear".
-    `seed`: an int, a `random.Random`, or None for the `random` module's own state.
+    `activation` is one of ACTIVATIONS; karpathy's `nonlin=False` means
+    "linear". `seed`: an int, a `random.Random`, or None for the `random`
+    module's own state.
     """
 
     def __init__(self, nin, nonlin=True, activation="relu", seed=None):
+        if nonlin not in (True, False):
+            raise TypeError(f"nonlin must be True or False, got {nonlin!r}")
+        if not nonlin:
+            if activation not in ("relu", "linear"):  # "relu": the default
+                raise ValueError("nonlin=False means a linear neuron, but "
+                                 f"activation={activation!r}: give only one")
+            activation = "linear"
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"a neuron needs a positive whole number of inputs, got {nin!r}")
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, "
+                             f"got {activation!r}")
+        nin = _size(nin, "a neuron needs a positive whole number of inputs")
         rng = _rng(seed)
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.activation = activation if nonlin else "linear"
+        self.activation = activation
 
     def __call__(self, x):
         act = weighted_sum(self.w, x, self.b)
-        return act if self.activation == "linear" else getattr(act, self.activation)()
+        if self.activation == "linear":
+            return act
+        return getattr(act, self.activation)()  # act.relu(), act.tanh(), ...
 
     @property
     def nonlin(self):
@@ -58,11 +69,13 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons that all see the same inputs (a layer of one returns a Value)."""
+    """`nout` neurons that all see the same inputs (one neuron: a Value out)."""
 
     def __init__(self, nin, nout, seed=None, **neuron_options):
+        nout = _size(nout, "a layer needs a positive whole number of neurons")
         rng = _rng(seed)
-        self.neurons = [Neuron(nin, seed=rng, **neuron_options) for _ in range(nout)]
+        self.neurons = [Neuron(nin, seed=rng, **neuron_options)
+                        for _ in range(nout)]
 
     def __call__(self, x):
         out = [n(x) for n in self.neurons]
@@ -76,13 +89,16 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers in sequence: `nouts` gives each layer's width, the last one is the output.
+    """Layers in sequence: `nouts` lists each layer's width, the output last.
 
     Hidden layers use `activation`; the output layer uses `output_activation`.
     """
 
-    def __init__(self, nin, nouts, activation="relu", output_activation="linear",
-                 seed=None):
+    def __init__(self, nin, nouts, activation="relu",
+                 output_activation="linear", seed=None):
+        if not isinstance(nouts, (list, tuple)):
+            raise TypeError("nouts must be a list of layer sizes such as "
+                            f"[16, 16, 1], got {nouts!r}")
         if not nouts:
             raise ValueError("an MLP needs at least one layer: nouts is empty")
         rng = _rng(seed)
@@ -103,8 +119,15 @@ class MLP(Module):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
+def _size(n, message):
+    """`n` as an int >= 1 (NumPy integers too), or a ValueError."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{message}, got {n!r}")
+    return int(n)
+
+
 def _rng(seed):
-    """Where initial weights come from: the `random` module itself when seed is None."""
+    """Where initial weights come from: the `random` module if seed is None."""
     if seed is None:
         return random
     if seed is random or isinstance(seed, random.Random):

@@ -270,6 +270,40 @@ def test_wrong_number_of_inputs_to_a_neuron():
         Neuron(3, seed=0)([1.0, 2.0])
 
 
+@pytest.mark.parametrize("make", [lambda: MLP(2, [0]), lambda: MLP(2, [-3]), lambda: MLP(2, [3, 0]),
+                                  lambda: MLP(2, [0, 1]), lambda: MLP(2, [2.5, 1]), lambda: MLP(2, [3.0, 1]),
+                                  lambda: Layer(2, 0), lambda: Layer(2, -1), lambda: Layer(2, True)])
+def test_bad_layer_size(make):
+    """A layer of 0, -3 or 2.5 neurons is an error that blames the layer size, not a neuron's inputs."""
+    with pytest.raises(ValueError, match="a layer needs a positive whole number of neurons, got"):
+        make()
+
+
+@pytest.mark.parametrize("nouts", [3, None, "31", {16: 1}])
+def test_mlp_layer_sizes_must_be_a_list(nouts):
+    with pytest.raises(TypeError, match=r"nouts must be a list of layer sizes such as \[16, 16, 1\], got"):
+        MLP(2, nouts)
+
+
+def test_numpy_integer_sizes_are_accepted():
+    model = MLP(np.int64(2), [np.int64(3), np.int32(1)], seed=0)
+    assert [len(layer.neurons) for layer in model.layers] == [3, 1]
+    assert type(model.layers[0].neurons) is list and len(Layer(np.int8(2), np.int64(4)).neurons) == 4
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_nonlin_false_contradicting_an_activation(activation):
+    with pytest.raises(ValueError, match=f"nonlin=False means a linear neuron, but activation='{activation}'"):
+        Neuron(2, nonlin=False, activation=activation)
+    assert Neuron(2, nonlin=False, activation="linear").activation == "linear"
+
+
+@pytest.mark.parametrize("nonlin", ["no", None, 2])
+def test_nonlin_must_be_a_bool(nonlin):
+    with pytest.raises(TypeError, match=f"nonlin must be True or False, got {nonlin!r}"):
+        Neuron(2, nonlin=nonlin)
+
+
 def test_mlp_without_layers_is_an_error():
     with pytest.raises(ValueError, match="at least one layer: nouts is empty"):
         MLP(2, [])
