@@ -1,4 +1,7 @@
-"""Loss functions and the L2 penalty, written with `Value` operations so they backpropagate."""
+"""Losses and the L2 penalty, made of `Value` ops so that they backpropagate."""
+
+import math
+import numbers
 
 from micrograd.engine import Value
 
@@ -9,29 +12,49 @@ def max_margin_loss(scores, labels):
     Zero for a point on the right side with a margin of at least 1;
     grows linearly the further a point is on the wrong side.
     """
-    _check_batch(scores, labels)
+    scores, labels = _check_batch(scores, labels, "max_margin_loss")
     for y in labels:
         # A bool is a class, not a sign, even though True == 1.
         if isinstance(y, bool) or y not in (-1, 1):
-            raise ValueError(f"max_margin_loss needs labels -1 or +1, got {y!r}")
+            raise ValueError("max_margin_loss needs labels -1 or +1, "
+                             f"got {y!r}")
     losses = [(1 - y * s).relu() for s, y in zip(scores, labels)]
     return sum(losses) * (1.0 / len(losses))
 
 
 def mean_squared_error(predictions, targets):
     """The mean of (prediction - target)**2 over the batch."""
-    _check_batch(predictions, targets)
+    predictions, targets = _check_batch(predictions, targets,
+                                        "mean_squared_error")
     squares = [(p - t) ** 2 for p, t in zip(predictions, targets)]
     return sum(squares) * (1.0 / len(squares))
 
 
 def l2_penalty(parameters, alpha=1e-4):
-    """alpha * the sum of squared parameters: pulls every weight towards 0."""
+    """alpha * the sum of squared parameters: pulls every one towards 0."""
+    parameters = list(parameters)
+    number = isinstance(alpha, numbers.Real) and not isinstance(alpha, bool)
+    if not (number and 0 <= alpha < math.inf):
+        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    _check_values(parameters, "l2_penalty needs the model's parameters")
     return alpha * sum((p * p for p in parameters), Value(0.0))
 
 
-def _check_batch(outputs, targets):
+def _check_batch(outputs, targets, loss):
+    """Both as lists of equal, non-zero length; the outputs must be Values."""
+    outputs, targets = list(outputs), list(targets)
     if len(outputs) != len(targets):
-        raise ValueError(f"got {len(outputs)} outputs but {len(targets)} targets")
+        raise ValueError(f"got {len(outputs)} outputs "
+                         f"but {len(targets)} targets")
     if len(outputs) == 0:
-        raise ValueError("a loss needs at least one example, got an empty batch")
+        raise ValueError("a loss needs at least one example, "
+                         "got an empty batch")
+    _check_values(outputs, f"{loss} needs the model's outputs, one per example")
+    return outputs, targets
+
+
+def _check_values(values, message):
+    for i, v in enumerate(values):
+        if not isinstance(v, Value):
+            kind = type(v).__name__
+            raise TypeError(f"{message}: Values, but item {i} is a {kind}")
