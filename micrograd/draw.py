@@ -1,6 +1,13 @@
 """Pictures of graphs with Graphviz: the computation graph of a `Value`, the layout of an `MLP`."""
 
+import warnings
+
 import graphviz
+
+from micrograd.engine import Value
+
+# Beyond this many values a drawing is unreadable and slow to render (5,000 take ~15 s).
+MAX_READABLE_NODES = 500
 
 
 def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
@@ -11,10 +18,16 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
+    order = root.topological_order()
+    if len(order) > MAX_READABLE_NODES:
+        warnings.warn(f"draw_dot: this graph has {len(order):,} nodes, too many to read "
+                      f"(more than {MAX_READABLE_NODES}); rendering it will be slow", stacklevel=2)
     highlighted = {id(v) for v in highlight}
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir, "bgcolor": "transparent"})
     dot.attr("node", fontname="Helvetica", fontsize="11")
-    for node in root.topological_order():
+    for node in order:
         uid = str(id(node))
         fields = [str(node.label)] if node.label else []
         fields.append(f"data {node.data:.4f}")
