@@ -3,7 +3,11 @@ the decision-boundary plot and the frame player."""
 
 import base64
 import math
+import re
+from decimal import Decimal
+from fractions import Fraction
 import shutil
+import warnings
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -109,6 +113,33 @@ def test_max_margin_loss_with_bad_labels(bad):
         max_margin_loss([Value(0.5), Value(1.0)], [1, bad])
 
 
+@pytest.mark.parametrize("scores, kind", [([0.5, 1.0], "float"), ([Value(0.5), [Value(1.0), Value(2.0)]], "list")])
+def test_losses_need_value_outputs(scores, kind):
+    """Float scores (or a multi-output model's lists) are named, not an AttributeError from deep inside."""
+    with pytest.raises(TypeError, match=f"max_margin_loss needs the model's outputs, one per example: "
+                                        f"Values, but item \\d is a {kind}"):
+        max_margin_loss(scores, [1, -1])
+    with pytest.raises(TypeError, match=f"mean_squared_error needs .*: Values, but item \\d is a {kind}"):
+        mean_squared_error(scores, [0.0, 1.0])
+
+
+def test_losses_accept_generators():
+    scores = (Value(s) for s in [0.5, -2.0])
+    assert max_margin_loss(scores, iter([1, -1])).data == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("alpha", [-1, -1e-4, math.nan, math.inf, "1e-4", None, True])
+def test_l2_penalty_with_a_bad_alpha(alpha):
+    with pytest.raises(ValueError, match=f"alpha must be a finite number >= 0, got {alpha!r}"):
+        l2_penalty([Value(1.0)], alpha=alpha)
+
+
+def test_l2_penalty_needs_values():
+    with pytest.raises(TypeError, match="l2_penalty needs the model's parameters: Values, but item 0 is a float"):
+        l2_penalty([1.0, 2.0])
+    assert l2_penalty([Value(1.0)], alpha=np.float32(0.5)).data == 0.5
+
+
 # SGD, against torch.optim.SGD.
 
 def test_sgd_matches_torch_optim_sgd_over_several_steps():
@@ -139,10 +170,46 @@ def test_sgd_zero_grad_and_step_on_a_model():
     assert all(p.grad == 0.0 for p in model.parameters())
 
 
-@pytest.mark.parametrize("lr", [0, -0.1, math.inf, math.nan, "0.1", None, True])
+@pytest.mark.parametrize("lr", [0, -0.1, math.inf, math.nan, np.float32(-1)])
 def test_sgd_with_a_bad_learning_rate(lr):
-    with pytest.raises(ValueError, match=f"the learning rate must be a positive finite number, got {lr!r}"):
+    with pytest.raises(ValueError, match=re.escape(f"the learning rate must be a positive finite number, got {lr!r}")):
         SGD([Value(1.0)], lr=lr)
+
+
+@pytest.mark.parametrize("lr", ["0.1", None, True, Decimal("0.1"), [0.1]])
+def test_sgd_learning_rate_that_is_no_number(lr):
+    with pytest.raises(TypeError, match=f"the learning rate must be a real number .*, not {type(lr).__name__}"):
+        SGD([Value(1.0)], lr=lr)
+
+
+@pytest.mark.parametrize("lr", [np.float32(0.5), np.float64(0.5), Fraction(1, 2), 1])
+def test_sgd_accepts_numpy_floats_and_keeps_data_a_python_float(lr):
+    p = Value(1.0)
+    p.grad = 1.0
+    opt = SGD([p], lr=lr)
+    opt.step()
+    assert p.data == 1.0 - float(lr) and type(p.data) is float
+
+
+@pytest.mark.parametrize("lr, error", [(-1, ValueError), ("x", TypeError), (math.nan, ValueError)])
+def test_sgd_checks_a_changed_learning_rate_at_step(lr, error):
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1)
+    opt.lr = lr
+    with pytest.raises(error, match="the learning rate must be"):
+        opt.step()
+    assert p.data == 1.0
+
+
+def test_sgd_refuses_an_infinite_gradient_and_warns_about_duplicates():
+    p, q = Value(1.0), Value(2.0)
+    (1 / Value(1e-200) * p).backward()  # d/dp is 1e200; q's gradient is made inf by hand
+    q.grad = -math.inf
+    with pytest.raises(ValueError, match="parameter 1 has gradient -inf: no step can follow it"):
+        SGD([p, q], lr=0.1).step()
+    assert (p.data, q.data) == (1.0, 2.0)
+    with pytest.warns(UserWarning, match="SGD got the same parameter more than once"):
+        SGD([p, p], lr=0.1)
 
 
 def test_sgd_with_no_parameters():
@@ -171,6 +238,22 @@ def test_gradcheck_catches_a_disagreement():
     # At ReLU's kink backward() takes the slope 0, the central difference sees 0.5.
     with pytest.raises(AssertionError, match=r"input 0: backward\(\) gives 0\.0, finite differences give 0\.5"):
         gradcheck(lambda x: x.relu(), [0.0])
+
+
+@pytest.mark.parametrize("h", [0, 0.0, -1e-6, math.nan, math.inf, "1e-6", None])
+def test_finite_differences_need_a_positive_step(h):
+    with pytest.raises(ValueError, match=re.escape(f"the step h must be a positive number, got {h!r}")):
+        gradcheck(lambda x: x * x, [1.0], h=h)
+    with pytest.raises(ValueError, match="the step h must be a positive number"):
+        numerical_grad(lambda x: x * x, [1.0], h=h)
+
+
+def test_finite_difference_probe_outside_the_domain_says_so():
+    """log at 1e-7 is fine, but the probe at 1e-7 - 1e-6 is not: the message must blame the probe."""
+    with pytest.raises(ValueError, match=r"the finite-difference probe moved input 0 from 1e-07 to -9(\.\d+)?e-07, "
+                                         r"where f fails: log is only defined .*Use a smaller h"):
+        gradcheck(lambda x: x.log(), [1e-7])
+    assert gradcheck(lambda x: x.log(), [1e-7], h=1e-12, rtol=1e-3)
 
 
 def test_gradcheck_needs_a_value():
@@ -239,6 +322,24 @@ def test_draw_dot_shared_operand_and_special_characters():
     assert "grad 2.0000" in texts
 
 
+def test_draw_dot_warns_about_a_graph_too_large_to_read():
+    x = Value(1.0)
+    y = x
+    for _ in range(600):
+        y = y * 1.0001
+    with pytest.warns(UserWarning, match="draw_dot: this graph has 1,201 nodes, too many to read"):
+        draw_dot(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        draw_dot(x * 2.0)  # a readable graph: no warning
+
+
+@pytest.mark.parametrize("root, kind", [(3.0, "float"), ([Value(1.0)], "list")])
+def test_draw_dot_needs_a_value(root, kind):
+    with pytest.raises(TypeError, match=f"draw_dot needs a Value, got {kind}"):
+        draw_dot(root)
+
+
 def test_draw_dot_of_a_neuron_shows_the_fused_op():
     n = MLP(3, [1], activation="tanh", output_activation="tanh", seed=0)
     out = n([1.0, 2.0, 3.0])
@@ -283,6 +384,43 @@ def test_decision_boundary_draws_a_labelled_plot():
 def test_decision_boundary_needs_2d_points():
     with pytest.raises(ValueError, match=r"an array of shape \(n, 2\); got \(4, 3\)"):
         decision_boundary(MLP(2, [1], seed=0), np.zeros((4, 3)), np.ones(4))
+
+
+def scatter_counts(ax):
+    """The number of points in each scatter of the Axes, by legend label."""
+    return {c.get_label(): len(c.get_offsets()) for c in ax.collections if c.get_label().startswith("y =")}
+
+
+def test_decision_boundary_with_0_1_labels_draws_every_point():
+    """make_moons' own 0/1 labels: the 0s are drawn as the negative class, none vanish."""
+    X = np.array([[0.0, 0.0], [1.0, 0.5], [-1.0, 1.0], [0.5, -0.5], [0.2, 0.2]])
+    fig, ax = plt.subplots()
+    decision_boundary(MLP(2, [4, 1], seed=3), X, [0, 1, 0, 1, 1], ax=ax, steps=5)
+    assert scatter_counts(ax) == {"y = 0": 2, "y = 1": 3}
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("y, message", [
+    ([1, 2, 1, 2], r"needs labels -1 and \+1 \(or 0 and 1\), got \[1, 2\]"),
+    ([-1, 0, 1, 1], r"needs labels -1 and \+1 \(or 0 and 1\), got \[-1, 0, 1\]"),
+    ([1, -1, 1], r"one label per point: 4 points, labels of shape \(3,\)"),
+])
+def test_decision_boundary_with_bad_labels(y, message):
+    with pytest.raises(ValueError, match=message):
+        decision_boundary(MLP(2, [1], seed=0), np.zeros((4, 2)), y)
+
+
+def test_decision_boundary_failures_leave_no_figure_open():
+    X, y = np.zeros((2, 2)), [1, -1]
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match="as many weights as inputs, got 3 and 2"):
+        decision_boundary(MLP(3, [1], seed=0), X, y)
+    with pytest.raises(TypeError, match="needs a model with one output \\(a Value\\), got a list"):
+        decision_boundary(MLP(2, [2], seed=0), X, y)
+    for steps in (0, 1, 2.5):
+        with pytest.raises(ValueError, match=f"steps must be a whole number >= 2, got {steps!r}"):
+            decision_boundary(MLP(2, [1], seed=0), X, y, steps=steps)
+    assert plt.get_fignums() == before
 
 
 # The frame player.
