@@ -14,7 +14,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
     """The computation graph behind `root` as a `graphviz.Digraph`, inputs on the left.
 
     Each value is a box showing its label, data and (if `show_grad`) grad; each operation is
-    a small oval feeding the value it produced. Values in `highlight` are filled in colour.
+    a small oval feeding the value it produced. Values in `highlight` are filled in colour:
+    a list of values (all in one colour) or a dict {value: fill colour}.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
@@ -24,7 +25,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
     if len(order) > MAX_READABLE_NODES:
         warnings.warn(f"draw_dot: this graph has {len(order):,} nodes, too many to read "
                       f"(more than {MAX_READABLE_NODES}); rendering it will be slow", stacklevel=2)
-    highlighted = {id(v) for v in highlight}
+    fills = highlight if isinstance(highlight, dict) else dict.fromkeys(highlight, "#ffe08a")
+    fills = {id(v): colour for v, colour in fills.items()}
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir, "bgcolor": "transparent"})
     dot.attr("node", fontname="Helvetica", fontsize="11")
     for node in order:
@@ -33,7 +35,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
         fields.append(f"data {node.data:.4f}")
         if show_grad:
             fields.append(f"grad {node.grad:.4f}")
-        style = {"style": "filled", "fillcolor": "#ffe08a"} if id(node) in highlighted else {}
+        style = {"style": "filled", "fillcolor": fills[id(node)]} if id(node) in fills else {}
         dot.node(uid, "{ " + " | ".join(_escape(f) for f in fields) + " }", shape="record", **style)
         if node._op:
             # ordering="in": operands drawn in order, the left operand on the left
