@@ -29,6 +29,7 @@ EXPECTED = {
     "book/training-loop": {"img": 1, "table": 1},
     "book/moons": {"img": 1, "player": 1},
     "book/pytorch": {"img": 1, "table": 1},
+    "book/softmax": {"img": 3, "table": 2},
 }
 
 WAIT_FOR_IMAGES = """async () => {
