@@ -58,3 +58,45 @@ def _check_values(values, message):
         if not isinstance(v, Value):
             kind = type(v).__name__
             raise TypeError(f"{message}: Values, but item {i} is a {kind}")
+
+
+def log_softmax(logits):
+    """log p_k for each logit z_k, where p = softmax(z): e^z_k / sum_j e^z_j.
+
+    By the log-sum-exp trick: the largest logit m is subtracted first, so no
+    exp overflows and no probability rounds to 0 before its log is taken.
+    m is a plain number: log p does not change when all logits shift
+    together, so no gradient is lost by not flowing through m.
+    """
+    logits = list(logits)
+    if not logits:
+        raise ValueError("log_softmax needs at least one logit, got none")
+    _check_values(logits, "log_softmax needs logits")
+    m = max(z.data for z in logits)
+    shifted = [z - m for z in logits]
+    log_sum_exp = sum((s.exp() for s in shifted), Value(0.0)).log()
+    return [s - log_sum_exp for s in shifted]
+
+
+def cross_entropy(batch_logits, labels):
+    """Mean of -log softmax(logits)[label] over the batch, labels 0 to K-1.
+
+    Like torch.nn.functional.cross_entropy. Its gradient with respect to an
+    example's logits is (softmax(logits) - onehot(label)) / batch size.
+    """
+    batch_logits, labels = list(batch_logits), list(labels)
+    if len(batch_logits) != len(labels):
+        raise ValueError(f"got {len(batch_logits)} lists of logits "
+                         f"but {len(labels)} labels")
+    if not batch_logits:
+        raise ValueError("a loss needs at least one example, "
+                         "got an empty batch")
+    losses = []
+    for i, (logits, y) in enumerate(zip(batch_logits, labels)):
+        log_p = log_softmax(logits)
+        whole = isinstance(y, numbers.Integral) and not isinstance(y, bool)
+        if not (whole and 0 <= y < len(log_p)):
+            raise ValueError(f"cross_entropy needs class labels 0 to "
+                             f"{len(log_p) - 1}; example {i} has {y!r}")
+        losses.append(-log_p[int(y)])
+    return sum(losses) * (1.0 / len(losses))
