@@ -109,7 +109,7 @@ def draw_gradient_flow(root, number_format=".4g", rankdir="LR"):
                 f'<font color="#c0392b">&#8592; {back}</font>>')
 
     dot = graphviz.Digraph(format="svg", graph_attr={
-        "rankdir": rankdir, "bgcolor": "transparent", "ranksep": "0.9"})
+        "rankdir": rankdir, "bgcolor": "transparent", "ranksep": "0.3"})
     dot.attr("node", fontname="Helvetica", fontsize="12")
     dot.attr("edge", fontname="Helvetica", fontsize="11")
     for node in root.topological_order():
