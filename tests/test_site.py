@@ -23,7 +23,7 @@ EXPECTED = {
     "book/derivatives": {"img": 2},
     "book/value": {"img": 1},
     "book/backprop-by-hand": {"img": 1, "table": 1},
-    "book/automating": {"player": 1},
+    "book/automating": {"img": 1, "table": 1, "player": 1},
     "book/checking": {"table": 1},
     "book/neurons": {"img": 2, "table": 1},
     "book/training-loop": {"img": 1, "table": 1},

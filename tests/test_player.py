@@ -1,0 +1,282 @@
+"""The frame player (micrograd.player.FramePlayer): the package side, then the built pages.
+
+Package side: the HTML it writes and the clear errors it gives. Browser side (headless
+Chromium, through conftest's fixtures): the backward-pass player of the automating chapter
+shows the gradients that `Value.backward()`'s loop has pushed after each visit, its counter
+and caption agree, and every player's controls fit a 390 px phone, keep the Play/Pause
+button at one width and stay legible in dark mode.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from conftest import ROOT, toc_docnames  # noqa: E402
+from micrograd.draw import draw_dot  # noqa: E402
+from micrograd.engine import Value  # noqa: E402
+from micrograd.player import FramePlayer, figure_frame, svg_frame  # noqa: E402
+
+
+class Tags(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.tags = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def with_class(self, cls):
+        return [a for _, a in self.tags if cls in (a.get("class") or "").split()]
+
+
+# ---------------------------------------------------------------- the package side
+
+def test_a_string_instead_of_a_list_of_frames_is_a_clear_error():
+    with pytest.raises(TypeError, match=r"frames must be a list of strings.*not a single str"):
+        FramePlayer("<b>one frame</b>")
+    with pytest.raises(TypeError, match=r"captions must be a list of strings.*not a single str"):
+        FramePlayer(["a", "b"], captions="ab")
+    with pytest.raises(TypeError, match=r"frames must be a list of strings, not int"):
+        FramePlayer(3)
+
+
+def test_frames_and_captions_must_be_strings():
+    with pytest.raises(TypeError, match="frame 1 is a int, not a string"):
+        FramePlayer(["a", 2])
+    with pytest.raises(TypeError, match="caption 0 is a NoneType, not a string"):
+        FramePlayer(["a"], captions=[None])
+    with pytest.raises(TypeError, match="title must be a string"):
+        FramePlayer(["a"], title=None)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (-5, ValueError, "interval_ms must be positive, got -5"),
+    (0, ValueError, "interval_ms must be positive, got 0"),
+    (float("nan"), ValueError, "interval_ms must be positive"),
+    ("fast", TypeError, "interval_ms must be a number of milliseconds, not str"),
+    (True, TypeError, "interval_ms must be a number of milliseconds, not bool"),
+])
+def test_interval_must_be_a_positive_number(bad, error, message):
+    with pytest.raises(error, match=message):
+        FramePlayer(["a", "b"], interval_ms=bad)
+
+
+def test_the_old_calls_still_work():
+    """The moons chapter's call, positional captions and any iterable of frames."""
+    player = FramePlayer((f"<i>{k}</i>" for k in range(3)), ["x", "y", "z"],
+                         interval_ms=600, title="training")
+    assert player.frames == ["<i>0</i>", "<i>1</i>", "<i>2</i>"]
+    assert player.interval_ms == 600 and player.title == "training"
+    assert FramePlayer(["only"]).captions == [""]
+    assert FramePlayer(["a"], interval_ms=12.6).interval_ms == 13
+
+
+def test_player_html():
+    html = FramePlayer([f"<b>{k}</b>" for k in range(11)], [f"c{k}" for k in range(11)])._repr_html_()
+    tags = Tags(html)
+    (buttons,) = tags.with_class("mg-buttons")
+    counter = re.search(r'<span class="mg-counter"[^>]*>([^<]*)</span>', html)
+    assert counter.group(1) == "1 / 11"
+    assert "min-width: 7ch" in counter.group(0)  # room for "11 / 11": no jumping
+    # The counter sits with the buttons (which never wrap); the slider may take a line of its own.
+    assert html.index("mg-buttons") < html.index("mg-counter") < html.index('type="range"')
+    play = re.search(r'<button[^>]*data-action="play"[^>]*>(.*?)</button>', html).group(1)
+    assert "Play" in play and "Pause" in play  # both labels always there: one width
+    assert "white-space: nowrap" in html and "flex-wrap: wrap" in html
+    # The frames sit on a light panel, legible whatever the page's theme.
+    assert ".mg-frames { background: #fff" in html
+
+
+def test_figure_frame_at_twice_the_pixels_keeps_its_size():
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    plain, sharp = figure_frame(fig, "a line", dpi=50), figure_frame(fig, "a line", dpi=50,
+                                                                         pixel_ratio=2)
+    plt.close(fig)
+    assert "width=" not in plain and 'alt="a line"' in sharp
+    width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', sharp).groups())
+    assert 90 <= width <= 115 and 45 <= height <= 65  # 2 x 1 inches at 50 dpi, shown so
+    assert len(sharp) > 2 * len(plain)
+    with pytest.raises(ValueError, match="pixel_ratio must be at least 1"):
+        figure_frame(None, "x", pixel_ratio=0.5)
+
+
+def test_draw_dot_fills_values_in_the_colours_given():
+    a = Value(1.0, label="a")
+    b = a * 2
+    b.label = "b"
+    svg = svg_frame(draw_dot(b, highlight={a: "#112233", b: "#445566"}))
+    assert 'fill="#112233"' in svg and 'fill="#445566"' in svg
+    assert 'fill="#ffe08a"' in svg_frame(draw_dot(b, highlight=[a]))  # a list: one colour
+
+
+# ---------------------------------------------------------------- the pages, in Chromium
+
+PLAYER_PAGES = [name for name in toc_docnames()
+                if (ROOT / f"{name}.md").exists() and "FramePlayer(" in (ROOT / f"{name}.md").read_text()]
+
+VISIBLE_GRAPH = """player => {
+  const svg = player.querySelector('.mg-frame:not([hidden]) svg');
+  const nodes = {};
+  svg.querySelectorAll('g.node').forEach(g => {
+    const texts = [...g.querySelectorAll('text')].map(t => t.textContent.trim());
+    const grad = texts.find(t => t.startsWith('grad '));
+    if (grad === undefined) return;  // an operation's oval
+    const shape = g.querySelector('polygon, path');
+    nodes[texts[0]] = {grad: Number(grad.slice(5)), fill: shape.getAttribute('fill')};
+  });
+  return {nodes, counter: player.querySelector('.mg-counter').textContent,
+          caption: player.querySelector('.mg-caption').textContent};
+}"""
+
+
+def backward_in_push_order():
+    """The chapter's graph f = (a*b) * (a+b) and, after each step of backward()'s loop, the
+    gradient of every value: the output's gradient set to 1, then one frame per visited node,
+    after the node has pushed local derivative x its gradient into each of its operands."""
+    a, b = Value(-2.0, label="a"), Value(3.0, label="b")
+    d = a * b
+    e = a + b
+    f = d * e
+    d.label, e.label, f.label = "d", "e", "f"
+    order = f.topological_order()
+    for node in order:
+        node.grad = 0.0
+    f.grad = 1.0
+    steps = [(None, {node.label: node.grad for node in order})]
+    for node in reversed(order):
+        for child, local in zip(node._prev, node._local_grads):
+            child.grad += local * node.grad
+        steps.append((node.label, {n.label: n.grad for n in order}))
+    reference = {n.label: n.grad for n in order}
+    for node in order:
+        node.grad = 0.0  # leaves accumulate: let backward() start from zero
+    f.backward()
+    assert reference == {n.label: n.grad for n in order}  # the loop above is backward()'s
+    return steps
+
+
+def test_backward_player_shows_the_gradients_pushed_so_far(visit):
+    page = visit.open("book/automating")
+    player = page.locator("article .mg-player").first
+    steps = backward_in_push_order()
+    assert player.locator(".mg-frame").count() == len(steps)
+    visited, partial_seen = [], False
+    for k, (current, grads) in enumerate(steps):
+        shown = player.evaluate(VISIBLE_GRAPH)
+        where = f"frame {k + 1} ({shown['caption'][:60]!r})"
+        assert {label: node["grad"] for label, node in shown["nodes"].items()} == \
+            pytest.approx(grads, abs=5e-5), where
+        fills = {label: node["fill"] for label, node in shown["nodes"].items()}
+        if current is not None:
+            # the visited node in one colour, the nodes visited before it in another
+            current_fill = fills[current]
+            assert current_fill not in ("none", "white", "#ffffff"), where
+            for label in visited:
+                assert fills[label] not in (current_fill, "none", "white", "#ffffff"), where
+            assert len({fills[label] for label in visited}) <= 1, where
+            visited.append(current)
+        # Push, not pull: an operand shows a partial gradient before it is itself visited.
+        final = steps[-1][1]
+        partial_seen |= any(label not in visited and grads[label] not in (0.0, final[label])
+                            for label in grads)
+        # The counter and the caption tell the same step.
+        number, total = shown["counter"].split(" / ")
+        assert shown["caption"].startswith(f"Step {number} of {total}:"), where
+        if k < len(steps) - 1:
+            player.locator("[data-action='next']").click()
+    assert partial_seen, "no operand ever showed a partial sum: the player does not push"
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("docname", PLAYER_PAGES)
+def test_player_controls_fit_a_phone(visit, docname):
+    """At 390 px the buttons and the counter stay on one line, whole and inside the player."""
+    visit.page.set_viewport_size({"width": 390, "height": 844})
+    page = visit.open(docname)
+    players = page.locator("article .mg-player")
+    assert players.count() >= 1
+    for i in range(players.count()):
+        layout = players.nth(i).evaluate("""p => {
+          const box = e => e.getBoundingClientRect();
+          const items = [...p.querySelectorAll('.mg-buttons > *')];
+          return {player: box(p), viewport: document.documentElement.clientWidth,
+                  items: items.map(e => ({text: e.textContent, box: box(e),
+                    scroll: e.scrollWidth, client: e.clientWidth,
+                    lineHeight: parseFloat(getComputedStyle(e).lineHeight) ||
+                                1.5 * parseFloat(getComputedStyle(e).fontSize)}))};
+        }""")
+        player, items = layout["player"], layout["items"]
+        assert len(items) == 6, f"{docname}: expected 5 buttons and a counter, got {items}"
+        tops = {round(item["box"]["top"]) for item in items}
+        assert max(tops) - min(tops) <= 2, f"{docname}: the controls wrap onto several lines: {items}"
+        for item in items:
+            box = item["box"]
+            where = f"{docname} player {i}: {item['text']!r}"
+            assert box["left"] >= player["left"] - 0.5 and box["right"] <= player["right"] + 0.5, where
+            assert box["right"] <= layout["viewport"], f"{where} is cut off by the screen edge"
+            assert item["scroll"] <= item["client"] + 1, f"{where} is clipped"
+            assert box["height"] < 2 * item["lineHeight"] + 12, f"{where} wraps inside itself"
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("docname", PLAYER_PAGES)
+def test_play_and_pause_have_one_width(visit, docname):
+    page = visit.open(docname)
+    player = page.locator("article .mg-player").first
+    play = player.locator("[data-action='play']")
+    visible_label = """b => [...b.querySelectorAll('span')]
+        .filter(s => getComputedStyle(s).visibility === 'visible').map(s => s.textContent)"""
+    before = play.bounding_box()["width"]
+    assert play.evaluate(visible_label) == ["Play"] and play.get_attribute("aria-label") == "play"
+    play.click()
+    during = play.bounding_box()["width"]
+    assert play.evaluate(visible_label) == ["Pause"] and play.get_attribute("aria-label") == "pause"
+    play.click()
+    after = play.bounding_box()["width"]
+    assert play.evaluate(visible_label) == ["Play"]
+    assert abs(before - during) < 0.5 and abs(before - after) < 0.5, (before, during, after)
+
+
+def _luminance(css):
+    channels = [int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a, b):
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("docname", PLAYER_PAGES)
+def test_player_text_and_frames_are_legible_in_both_modes(visit, docname, mode):
+    """Counter and caption against what is behind them; the frames on their light panel."""
+    page = visit.open(docname)
+    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
+    colours = page.locator("article .mg-player").first.evaluate("""p => {
+      const behind = e => {
+        for (; e; e = e.parentElement) {
+          const c = getComputedStyle(e).backgroundColor;
+          if (c !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(c)) return c;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      const pair = e => [getComputedStyle(e).color, behind(e)];
+      return {counter: pair(p.querySelector('.mg-counter')),
+              caption: pair(p.querySelector('.mg-caption')),
+              frames: behind(p.querySelector('.mg-frames'))};
+    }""")
+    for part in ("counter", "caption"):
+        ratio = _contrast(*colours[part])
+        assert ratio >= 4.5, f"{docname} ({mode}): the {part} is {colours[part]}, contrast {ratio:.1f}"
+    # The graphs and plots are drawn in black on a light ground.
+    assert _contrast("rgb(0, 0, 0)", colours["frames"]) >= 7, colours["frames"]
