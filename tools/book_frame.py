@@ -6,10 +6,97 @@
   `const` declaration is a JavaScript error. We drop duplicate <script> entries on every page.
 - The root index.html that sphinx-external-toc writes (a redirect to the first chapter) has no
   <head> links, so browsers ask the server for /favicon.ico and log a 404: we add the book's icon.
+- The repository, issue and Binder links name the repository the book is built from: in GitHub
+  Actions GITHUB_REPOSITORY, locally the `origin` remote if it is on GitHub, else _config.yml's
+  `repository.url`. A fork publishes correct links without editing a file.
+- A `book/<chapter>.ipynb` beside its `.md` (what `jupytext --to ipynb` writes) is a copy, not a
+  second chapter: it is excluded (Sphinx would stop on "multiple files found"), and the Binder
+  link keeps pointing at the `.md` that the repository holds.
+- The download button offers the executed notebook: myst-nb writes the notebook without outputs
+  when they come from the execution cache, so we merge them back in from the cache.
+- The status page says "passed"/"failed" in words: its check-mark emoji drew an empty box where
+  no emoji font is installed.
+- A wider article column (static/book-frame.css), so code of ~90 characters fits at 1280 px.
 """
 
 import os
 import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+
+GITHUB_REMOTE = re.compile(r"^(?:https://|ssh://git@|git@)github\.com[:/]([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+
+
+def repository_url(configured, root=".", environ=os.environ):
+    """The repository the book is built from, as https://github.com/<owner>/<repo>.
+
+    GITHUB_REPOSITORY (set by GitHub Actions), else the `origin` remote of the git checkout at
+    `root` if it is on GitHub, else `configured` (_config.yml's repository.url).
+    """
+    if environ.get("GITHUB_REPOSITORY"):
+        server = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        return f"{server}/{environ['GITHUB_REPOSITORY']}"
+    try:
+        remote = subprocess.run(["git", "remote", "get-url", "origin"], cwd=root, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        remote = ""
+    match = GITHUB_REMOTE.match(remote)
+    if match:
+        return f"https://github.com/{match.group(1)}/{match.group(2)}"
+    return configured
+
+
+def use_the_repository_we_are_in(app, config):
+    options = config.html_theme_options
+    options["repository_url"] = repository_url(options.get("repository_url", ""), root=app.srcdir)
+
+
+def exclude_jupytext_copies(app, config):
+    """Exclude every <name>.ipynb that sits beside a <name>.md: a jupytext copy of a chapter."""
+    source = Path(app.srcdir)
+    for notebook in source.glob("book/**/*.ipynb"):
+        if notebook.with_suffix(".md").exists():
+            config.exclude_patterns.append(notebook.relative_to(source).as_posix())
+
+
+def launch_links_to_the_md(app, pagename, templatename, context, doctree):
+    """The theme points Binder at <page>.ipynb whenever one exists locally; the repository has the .md."""
+    source = Path(app.srcdir, pagename + ".md")
+    if not source.with_suffix(".ipynb").exists():
+        return
+    stray, wanted = f"{pagename}.ipynb", f"{pagename}.md"
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            for button in group.get("buttons", []):
+                button["url"] = button.get("url", "").replace(stray, wanted)
+
+
+def executed_notebook_for_download(app, pagename, templatename, context, doctree):
+    """Put the cached outputs into jupyter_execute/<page>.ipynb, which the theme offers for download."""
+    path = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not path.exists():
+        return
+    notebook = nbformat.read(path, as_version=4)
+    if any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
+        return  # executed in this build: the outputs are already there
+    from jupyter_cache import get_cache
+
+    cache_path = app.env.mystnb_config.execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    try:
+        _, merged = get_cache(str(cache_path)).merge_match_into_notebook(notebook)
+    except KeyError:
+        return  # not in the cache (execution off for this page)
+    nbformat.write(merged, path)
+
+
+def status_in_words(app):
+    """The execution table on the status page: "passed"/"failed" instead of emoji."""
+    from myst_nb.ext import execution_tables
+
+    execution_tables._key2transform["succeeded"] = lambda ok: "passed" if ok is True else "failed"
 
 
 def _script_key(script):
@@ -47,7 +134,20 @@ def add_favicon_to_redirect(app, exception):
         f.write(html)
 
 
+def add_frame_stylesheet(app, config):
+    """The frame's CSS (tools/static/book-frame.css): a wider article column."""
+    config.html_static_path.append(os.path.join(os.path.dirname(__file__), "static"))
+    app.add_css_file("book-frame.css")
+
+
 def setup(app):
+    app.connect("config-inited", add_frame_stylesheet)
+    app.connect("config-inited", use_the_repository_we_are_in)
+    app.connect("config-inited", exclude_jupytext_copies)
+    app.connect("builder-inited", status_in_words)
+    # before the theme's launch buttons (priority 501), which copy the notebook for download
+    app.connect("html-page-context", executed_notebook_for_download, priority=450)
+    app.connect("html-page-context", launch_links_to_the_md, priority=600)
     # priority > 500 (the default): run after the extensions that add page-specific scripts
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # after sphinx-external-toc has written the redirect (default priority 500)
