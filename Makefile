@@ -5,6 +5,7 @@
 #   make serve   serve the built site on http://127.0.0.1:8000
 #   make bench   the package's benchmark
 #   make clean   remove the built site, the execution cache and test artifacts
+#   make lab     open the chapters as notebooks in JupyterLab (jupytext reads the .md files)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -47,6 +48,14 @@ book: check-dot $(VENV)/.book-installed
 
 test: check-dot check-chromium $(VENV)/.dev-installed
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+# JupyterLab and jupytext come from requirements-dev.txt. jupytext-config makes JupyterLab open
+# the chapters' MyST Markdown as notebooks; the setting lives in the venv, not in your home.
+LAB_SETTINGS := $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
+.PHONY: lab
+lab: $(VENV)/.dev-installed
+	$(VENV)/bin/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer markdown myst
+	$(VENV)/bin/jupyter lab book/intro.md
 
 serve:
 	@test -f _build/html/index.html || { echo "No built site yet: run 'make book' first."; exit 1; }

@@ -10,6 +10,7 @@ screenshot per page land in test-artifacts/.
 
 import functools
 import http.server
+import importlib.util
 import os
 import re
 import shutil
@@ -70,11 +71,25 @@ def is_notebook(docname):
     return bool(front) and "kernelspec" in (yaml.safe_load(front.group(1)) or {})
 
 
+def _book_frame():
+    """tools/book_frame.py, the Sphinx extension that decides which repository the links name."""
+    spec = importlib.util.spec_from_file_location("book_frame", ROOT / "tools" / "book_frame.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def expected_repository_url():
+    """The repository the links must name, derived as the build derives it: GITHUB_REPOSITORY,
+    else the git `origin` remote on GitHub, else _config.yml's repository.url."""
+    return _book_frame().repository_url(book_config()["repository"]["url"], root=ROOT)
+
+
 def expected_binder_url(docname):
-    """The launch link a chapter must carry, derived from _config.yml alone."""
+    """The launch link a chapter must carry, derived as the build derives the repository."""
     config = book_config()
     repo = config["repository"]
-    org_repo = urlparse(repo["url"]).path.strip("/")
+    org_repo = urlparse(expected_repository_url()).path.strip("/")
     branch = repo.get("branch", "main")
     path_to_book = repo.get("path_to_book", "").strip("/")
     path = f"{path_to_book}/{docname}.md" if path_to_book else f"{docname}.md"

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT, SCREENSHOTS, book_config, expected_binder_url, is_notebook, toc_docnames
+from conftest import ROOT, SCREENSHOTS, expected_binder_url, expected_repository_url, is_notebook, toc_docnames
 
 PAGES = toc_docnames()
 NOTEBOOKS = [name for name in PAGES if is_notebook(name)]
@@ -108,7 +108,7 @@ def test_page_in_browser(visit, docname):
     elif binder:
         failures.append(f"a page that is not a notebook has Binder links: {binder}")
 
-    repo_url = book_config()["repository"]["url"]
+    repo_url = expected_repository_url()
     hrefs = page.eval_on_selector_all("a[href^='https://github.com/']", "links => links.map(a => a.href)")
     if repo_url not in hrefs:
         failures.append(f"no repository button linking to {repo_url}")
