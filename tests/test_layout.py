@@ -91,3 +91,14 @@ def test_one_search_field_per_page(visit):
     for docname in (PAGES[0], PAGES[-1]):
         page = visit.open(docname)
         assert page.evaluate(VISIBLE_SEARCH_FIELDS) == 1, docname
+
+
+def test_folded_table_of_contents_opens_from_the_article_header(visit):
+    """Below 1440 px the page's table of contents is no column, but its button opens it as a drawer."""
+    page = visit.open("book/value")
+    assert not page.locator("#pst-secondary-sidebar").is_visible()
+    page.locator("button.secondary-toggle").click()
+    drawer = page.locator("dialog#pst-secondary-sidebar-modal")
+    drawer.locator("nav.page-toc a").first.wait_for(state="visible", timeout=5000)
+    box = drawer.bounding_box()
+    assert box["width"] >= 250 and box["x"] + box["width"] <= DESKTOP["width"] + 1
