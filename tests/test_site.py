@@ -30,6 +30,8 @@ EXPECTED = {
     "book/moons": {"img": 1, "player": 1},
     "book/pytorch": {"img": 1, "table": 1},
     "book/softmax": {"img": 3, "table": 2},
+    "book/tensors": {"img": 2, "table": 1},
+    "book/digits": {"img": 4},
 }
 
 WAIT_FOR_IMAGES = """async () => {
