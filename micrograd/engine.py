@@ -25,6 +25,10 @@ class Value:
     __array_ufunc__ = None
 
     def __init__(self, data, label=""):
+        if not isinstance(label, str):  # e.g. karpathy's Value(data, (a, b))
+            raise TypeError("Value(data, label): the label must be a string, "
+                            f"not {type(label).__name__}; operands are "
+                            "recorded by operations such as a + b")
         self.data = _real(data, "Value()")
         self.grad = 0.0
         self.label = label

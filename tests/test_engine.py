@@ -404,6 +404,13 @@ def test_operand_of_the_wrong_type():
         [1.0] / v
 
 
+@pytest.mark.parametrize("label, kind", [(3, "int"), (("a", "b"), "tuple"), (None, "NoneType")])
+def test_label_must_be_a_string(label, kind):
+    """karpathy's private constructor Value(5.0, (a, b)) used to make the tuple a label, silently."""
+    with pytest.raises(TypeError, match=f"the label must be a string, not {kind}; operands are recorded by"):
+        Value(5.0, label)
+
+
 def test_value_to_the_power_of_a_value():
     with pytest.raises(TypeError, match=r"Value \*\* Value is not supported"):
         Value(2.0) ** Value(3.0)
