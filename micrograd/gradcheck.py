@@ -37,7 +37,7 @@ def numerical_grad(f, xs, h=1e-6):
 
 
 def gradcheck(f, xs, h=1e-6, rtol=1e-5, atol=1e-6):
-    """Gradients of `f` at `xs` by backward() and by numerical_grad: must agree.
+    """Gradients of `f` at `xs` by backward() and numerical_grad: must agree.
 
     Returns (backprop, numerical), two lists. Raises AssertionError naming
     each input whose gradients differ by more than atol + rtol * |numerical|.

@@ -24,7 +24,7 @@ EXPECTED = {
     "book/value": {"img": 1, "table": 2},
     "book/backprop-by-hand": {"img": 3, "table": 3},
     "book/automating": {"img": 1, "table": 1, "player": 1},
-    "book/checking": {"table": 1},
+    "book/checking": {"img": 3, "table": 3},
     "book/neurons": {"img": 2, "table": 1},
     "book/training-loop": {"img": 1, "table": 1},
     "book/moons": {"img": 1, "player": 1},
