@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 
 from micrograd.engine import Value
 from micrograd.tensor import Tensor, cross_entropy
-from strategies import property_test
+from strategies import expression_ops, programs, property_test, run_program
 
 torch.set_default_dtype(torch.float64)
 TOL = dict(rtol=1e-12, atol=1e-12)
@@ -270,6 +270,47 @@ def test_matmul_matches_pytorch_on_any_shapes(pair):
     np.testing.assert_allclose(out, expected_out, **TOL)
     for grad, expected in zip(grads, expected_grads):
         np.testing.assert_allclose(grad, expected, **TOL)
+
+
+# Random expression graphs (the engine tests' programs), run on arrays of a random shape:
+# against PyTorch, and element by element against the scalar engine.
+
+TENSOR_OPS = expression_ops(Tensor, Tensor.exp, Tensor.log, Tensor.tanh, Tensor.sigmoid, Tensor.relu)
+TORCH_OPS = expression_ops(torch.tensor, torch.exp, torch.log, torch.tanh, torch.sigmoid, torch.relu)
+VALUE_OPS = expression_ops(Value, Value.exp, Value.log, Value.tanh, Value.sigmoid, Value.relu)
+
+
+def _spread(x, shape):
+    """An array of `shape` around x: different numbers, same region of the op's domain."""
+    return x + np.linspace(-0.05, 0.05, int(np.prod(shape))).reshape(shape)
+
+
+@property_test
+@given(program=programs(), shape=hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))
+def test_random_expression_graphs_match_pytorch_and_the_scalar_engine(program, shape):
+    inputs, instructions = program
+    arrays = [_spread(x, shape) for x in inputs]
+    tensors = [Tensor(a) for a in arrays]
+    out = run_program(instructions, tensors, TENSOR_OPS)
+    (out * weights_like(out.data)).sum().backward()
+
+    expected = [torch.tensor(a, requires_grad=True) for a in arrays]
+    torch_out = run_program(instructions, expected, TORCH_OPS)
+    (torch_out * torch.tensor(weights_like(out.data))).sum().backward()
+    scale = max([1.0, np.abs(out.data).max()] + [np.abs(t.grad.numpy()).max() for t in expected
+                                                 if t.grad is not None])
+    np.testing.assert_allclose(out.data, torch_out.detach().numpy(), rtol=1e-9, atol=1e-9 * scale)
+    for t, e in zip(tensors, expected):
+        want = np.zeros(shape) if e.grad is None else e.grad.numpy()
+        np.testing.assert_allclose(t.grad, want, rtol=1e-9, atol=1e-9 * scale)
+
+    # The scalar engine, one element at a time: same value, same gradient.
+    w = weights_like(out.data)
+    for index in list(np.ndindex(shape))[:3]:
+        values = [Value(a[index]) for a in arrays]
+        (run_program(instructions, values, VALUE_OPS) * float(w[index])).backward()
+        assert [v.grad for v in values] == pytest.approx(
+            [t.grad[index] for t in tensors], rel=1e-9, abs=1e-9 * scale)
 
 
 # Against the scalar engine: the same network, number by number.
