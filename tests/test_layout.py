@@ -20,6 +20,7 @@ OPEN_EVERYTHING = """() => {
 # Code blocks (input cells, listings, plain fences) and cell outputs wider than their box.
 OVERFLOWING = """() => {
   const article = document.querySelector("article.bd-article");
+  if (!article) return ["the page has no article (was it built?)"];
   const probe = document.createElement("span");
   probe.textContent = "x".repeat(100);
   probe.style.fontFamily = getComputedStyle(article.querySelector("pre") || article).fontFamily;
