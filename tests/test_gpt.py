@@ -1,0 +1,170 @@
+"""The GPT of the book's last chapter: scalar, tensor and PyTorch versions agree.
+
+Same weights, same names: the loss and all 4,192 gradients at step 0 agree to
+1e-10 between `Value`, `Tensor` and PyTorch (float64), and a few Adam steps give
+the same loss curves.
+"""
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from micrograd.gpt import (Tokenizer, attention_mask, count_parameters, init_weights, load_names,
+                           pack, scalar_loss, scalar_weights, tensor_gpt, tensor_loss,
+                           tensor_weights, torch_loss, torch_weights)
+from micrograd.optim import Adam
+
+torch = pytest.importorskip("torch")
+
+TOLERANCE = 1e-10
+
+
+@pytest.fixture(scope="module")
+def names():
+    return load_names()
+
+
+@pytest.fixture(scope="module")
+def tokenizer(names):
+    return Tokenizer(names)
+
+
+def scalar_run(weights, batch):
+    w = scalar_weights(weights)
+    loss = scalar_loss(w, batch)
+    loss.backward()
+    return loss.data, {k: np.array([[p.grad for p in row] for row in m]) for k, m in w.items()}
+
+
+def tensor_run(weights, batch):
+    w = tensor_weights(weights)
+    loss = tensor_loss(w, batch)
+    loss.backward()
+    return loss.item(), {k: np.asarray(t.grad) for k, t in w.items()}
+
+
+def torch_run(weights, batch):
+    w = torch_weights(weights)
+    loss = torch_loss(w, batch)
+    loss.backward()
+    return loss.item(), {k: t.grad.numpy() for k, t in w.items()}
+
+
+def test_names_come_from_the_names_package(names):
+    assert 5000 < len(names) < 6000
+    assert names == sorted(set(names))
+    assert all(n.isalpha() and n.islower() for n in names)
+    assert {"emma", "john", "mary"} <= set(names)
+
+
+def test_tokenizer_round_trip(names, tokenizer):
+    assert tokenizer.vocab_size == 27
+    for name in names[:100]:
+        tokens = tokenizer.encode(name)
+        assert tokens[0] == tokens[-1] == tokenizer.bos
+        assert tokenizer.decode(tokens) == name
+
+
+def test_microgpt_size(tokenizer):
+    assert count_parameters(init_weights(tokenizer.vocab_size)) == 4192
+
+
+@pytest.mark.parametrize("group", [["emma"], ["christopher", "al", "bo"], ["x"]])
+@pytest.mark.parametrize("n_layer", [1, 2])
+def test_step_zero_agrees(tokenizer, group, n_layer):
+    weights = init_weights(tokenizer.vocab_size, n_layer=n_layer, seed=n_layer)
+    batch = [tokenizer.encode(name) for name in group]
+    runs = [scalar_run(weights, batch), tensor_run(weights, batch), torch_run(weights, batch)]
+    reference_loss, reference_grads = runs[2]
+    assert 2.5 < reference_loss < 4.5  # about log(27) at initialisation
+    for loss, grads in runs[:2]:
+        assert abs(loss - reference_loss) < TOLERANCE
+        for name, g in reference_grads.items():
+            assert grads[name].shape == g.shape
+            np.testing.assert_allclose(grads[name], g, rtol=0, atol=TOLERANCE, err_msg=name)
+
+
+def test_context_is_cut_to_the_block_size(tokenizer):
+    """Names longer than the context: every version predicts only `block_size` tokens."""
+    weights = init_weights(tokenizer.vocab_size, block_size=4, seed=3)
+    batch = [tokenizer.encode("maximilian"), tokenizer.encode("al")]
+    losses = [scalar_run(weights, batch)[0], tensor_run(weights, batch)[0],
+              torch_run(weights, batch)[0]]
+    assert max(losses) - min(losses) < TOLERANCE
+    assert len(pack(batch, block_size=4)[0]) == 4 + 3  # 'al' has 3 predictions
+
+
+def test_short_training_runs_agree(names, tokenizer):
+    """Five Adam steps of one name each: the same loss curve on the three engines."""
+    weights = init_weights(tokenizer.vocab_size, seed=0)
+    order = [tokenizer.encode(n) for n in random.Random(0).sample(names, 5)]
+
+    def run(w, loss_fn, parameters, value):
+        optimizer = Adam(parameters, lr=0.01, betas=(0.85, 0.99))
+        curve = []
+        for tokens in order:
+            loss = loss_fn(w, [tokens])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            curve.append(value(loss))
+        return curve
+
+    ws = scalar_weights(weights)
+    scalar = run(ws, scalar_loss, [p for m in ws.values() for row in m for p in row],
+                 lambda loss: loss.data)
+    wt = tensor_weights(weights)
+    tensor = run(wt, tensor_loss, list(wt.values()), lambda loss: loss.item())
+    wp = torch_weights(weights)
+    optimizer = torch.optim.Adam(wp.values(), lr=0.01, betas=(0.85, 0.99))
+    reference = []
+    for tokens in order:
+        loss = torch_loss(wp, [tokens])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        reference.append(loss.item())
+    np.testing.assert_allclose(scalar, reference, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(tensor, reference, rtol=0, atol=1e-9)
+    assert reference[-1] != reference[0]
+
+
+def test_attention_mask_is_causal_within_each_name():
+    positions = [0, 1, 2, 0, 1]  # two names packed: rows 0-2 and rows 3-4
+    allowed = attention_mask(positions) == 0
+    expected = np.array([[1, 0, 0, 0, 0],
+                         [1, 1, 0, 0, 0],
+                         [1, 1, 1, 0, 0],
+                         [0, 0, 0, 1, 0],
+                         [0, 0, 0, 1, 1]], dtype=bool)
+    assert (allowed == expected).all()
+
+
+def test_packed_names_do_not_see_each_other(tokenizer):
+    """The logits of a name are the same alone and packed after another name."""
+    w = tensor_weights(init_weights(tokenizer.vocab_size, seed=5))
+    alone = tokenizer.encode("emma")
+    inputs, positions, _ = pack([tokenizer.encode("bob"), alone])
+    packed = tensor_gpt(w, inputs, positions).data[-(len(alone) - 1):]
+    single = tensor_gpt(w, *pack([alone])[:2]).data
+    np.testing.assert_allclose(packed, single, rtol=0, atol=1e-12)
+
+
+def test_attention_weights_are_recorded(tokenizer):
+    w = tensor_weights(init_weights(tokenizer.vocab_size))
+    maps = []
+    inputs, positions, _ = pack([tokenizer.encode("ann")])
+    tensor_gpt(w, inputs, positions, attention=maps)
+    assert len(maps) == 4
+    for m in maps:
+        assert m.shape == (4, 4)
+        np.testing.assert_allclose(m.sum(axis=1), 1.0)
+        assert (np.triu(m, k=1) == 0).all()
+
+
+def test_initial_loss_is_near_uniform(tokenizer):
+    w = tensor_weights(init_weights(tokenizer.vocab_size))
+    loss = tensor_loss(w, [tokenizer.encode("emma")]).item()
+    assert abs(loss - math.log(27)) < 0.2
