@@ -32,6 +32,7 @@ EXPECTED = {
     "book/softmax": {"img": 3, "table": 2},
     "book/tensors": {"img": 2, "table": 1},
     "book/digits": {"img": 4},
+    "book/gpt": {"img": 2, "table": 1},
 }
 
 WAIT_FOR_IMAGES = """async () => {
