@@ -193,6 +193,8 @@ def test_backward_player_shows_the_gradients_pushed_so_far(visit):
         if k < len(steps) - 1:
             player.locator("[data-action='next']").click()
     assert partial_seen, "no operand ever showed a partial sum: the player does not push"
+    # The frame, the controls and the caption fit in one view of a 1280 x 900 window.
+    assert player.bounding_box()["height"] <= 800, player.bounding_box()
     assert not visit.problems(), "\n".join(visit.problems())
 
 
