@@ -64,6 +64,7 @@ class Tokenizer:
         return [self.bos] + [self._ids[c] for c in name] + [self.bos]
 
     def decode(self, ids):
+        """The name spelled by token ids (BOS tokens dropped)."""
         return "".join(self.chars[i - 1] for i in ids if i != self.bos)
 
 
@@ -96,10 +97,12 @@ def init_weights(vocab_size, n_embd=N_EMBD, block_size=BLOCK_SIZE,
 
 
 def count_parameters(weights):
+    """How many numbers the weight matrices hold."""
     return sum(len(row) for matrix in weights.values() for row in matrix)
 
 
 def n_layers(weights):
+    """How many transformer blocks the weights describe."""
     return sum(1 for name in weights if name.endswith(".attn_wq"))
 
 
