@@ -1,8 +1,9 @@
-# The book's commands. Each works on a fresh clone with Python 3.11, Graphviz and (for tests) Chromium.
+# The book's commands. Each works on a fresh clone with Python 3.11, Graphviz, Node.js with npm
+# (the live pages' browser runtime) and (for tests) Chromium.
 #   make book    build the book strictly into _build/html (creates .venv the first time)
 #   make test    every test: the package, a clean strict build, a cached rebuild, the site in Chromium,
 #                the link check and the workflow validation
-#   make serve   serve the built site on http://127.0.0.1:8000
+#   make serve   serve the built site on http://127.0.0.1:8000 (the live cells need it: not file://)
 #   make bench   the package's benchmark
 #   make clean   remove the built site, the execution cache and test artifacts
 #   make lab     open the chapters as notebooks in JupyterLab (jupytext reads the .md files)
@@ -16,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k browser"`.
 PYTEST_ARGS ?=
 
-.PHONY: book test serve bench clean check-dot check-chromium
+.PHONY: book test serve bench bench-live clean check-dot check-chromium check-npm
 
 # The virtual environment, (re)installed when a requirements file changes. The stamp files
 # record which set is installed: the book's (requirements.txt) or the book's plus the tests'.
@@ -30,6 +31,18 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.book-installed
 
+# The live pages' browser runtime (Pyodide, Graphviz in WebAssembly, CodeMirror, esbuild), installed
+# from package-lock.json by `npm ci` when the lock file changes; the build copies what the site needs.
+node_modules/.npm-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+check-npm:
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "npm is missing: the live pages' runtime (Pyodide, CodeMirror) comes from npm."; \
+	  echo "Install it with:  sudo apt-get install -y nodejs npm   (macOS: brew install node)"; \
+	  exit 1; }
+
 check-dot:
 	@command -v dot >/dev/null 2>&1 || { \
 	  echo "Graphviz is missing: the book draws its graphs with the 'dot' program."; \
@@ -42,11 +55,11 @@ check-chromium:
 	  echo "Install it with:  sudo apt-get install -y chromium   (or run with CHROMIUM=/path/to/chromium)"; \
 	  exit 1; }
 
-book: check-dot $(VENV)/.book-installed
+book: check-dot check-npm $(VENV)/.book-installed node_modules/.npm-installed
 	$(JB) build . --all -W -n --keep-going
 	@echo "Open _build/html/index.html in a browser (or run: make serve)."
 
-test: check-dot check-chromium $(VENV)/.dev-installed
+test: check-dot check-npm check-chromium $(VENV)/.dev-installed node_modules/.npm-installed
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # JupyterLab and jupytext come from requirements-dev.txt. jupytext-config makes JupyterLab open
@@ -64,6 +77,10 @@ serve:
 
 bench: $(VENV)/.book-installed
 	$(PY) benchmarks/bench_step.py
+
+# The live pages' speed in headless Chromium (needs a built site: make book).
+bench-live: $(VENV)/.dev-installed
+	CHROMIUM=$(CHROMIUM) $(PY) benchmarks/bench_live.py
 
 clean:
 	rm -rf _build test-artifacts .pytest_cache

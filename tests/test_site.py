@@ -33,6 +33,7 @@ EXPECTED = {
     "book/tensors": {"img": 2, "table": 1},
     "book/digits": {"img": 4},
     "book/gpt": {"img": 2, "table": 1},
+    "book/playground": {"img": 1},
 }
 
 WAIT_FOR_IMAGES = """async () => {

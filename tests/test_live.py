@@ -1,0 +1,356 @@
+"""Live pages in headless Chromium: the book's code cells edited and run in the browser (Pyodide in
+a Web Worker), served by the site itself; every request off 127.0.0.1 is aborted.
+
+Contract (issue 8): a button whose accessible name starts with "Live" turns a page live; every live
+cell has an editor and a button whose name starts with "Run"; outputs land in an aria-live region.
+The pages' cells, hidden ones included, are read from the JSON the build exports
+(_static/live/pages/<page>.json), so the tests follow whatever the chapters contain: every
+exercise found there is checked in both directions.
+"""
+
+import json
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, toc_docnames
+
+LIVE = re.compile(r"^Live")
+RUN = re.compile(r"^Run")
+STOP = re.compile(r"^Stop")
+CHECK = re.compile(r"^Check")
+READY_S = 120  # the first start on a loaded 2-core machine; usually 3-10 s
+RUN_S = 60
+BOOT_BYTES_LIMIT = 50_000
+
+
+def has_code_cells(docname):
+    path = ROOT / f"{docname}.md"
+    return path.exists() and "```{code-cell}" in path.read_text()
+
+
+CODE_PAGES = [d for d in toc_docnames() if has_code_cells(d)]
+
+
+def exported(html_dir, docname):
+    path = Path(html_dir) / "_static" / "live" / "pages" / f"{docname}.json"
+    assert path.exists(), f"the build did not export {docname}'s cells to {path}"
+    return json.loads(path.read_text())
+
+
+def runnable(cell):
+    return not cell["needs"] and cell["static"] is None
+
+
+# Playwright's request interception (page.route) turns the browser's HTTP cache off, and the live
+# pages are about the cache: the runtime (14 MB) loads once and later pages reuse it. So these tests
+# run their own Chromium in which every host but 127.0.0.1 resolves to nothing (so any request off
+# the site is aborted by the browser itself) and record every request that tried.
+OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+@pytest.fixture(scope="module")
+def live_browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS)
+        yield browser
+        browser.close()
+
+
+def _record_off_site(context):
+    context.blocked = []
+
+    def seen(request):
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and urlparse(url).hostname != "127.0.0.1":
+            context.blocked.append(url)
+
+    context.on("request", seen)
+
+
+@pytest.fixture(scope="module")
+def live_context(live_browser):
+    """One browser context (one HTTP cache) for the module's tabs."""
+    context = live_browser.new_context(viewport={"width": 1280, "height": 900})
+    _record_off_site(context)
+    yield context
+    context.close()
+
+
+class LiveTab:
+    def __init__(self, context, base_url, docname):
+        self.page = context.new_page()
+        self.context = context
+        self.errors = []
+        self.requests = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(f"{base_url}/{docname}.html", wait_until="load")
+
+    def go_live(self):
+        self.page.get_by_role("button", name=LIVE).click()
+        self.page.wait_for_function(
+            "() => /ready|could not start/.test(document.querySelector('.live-status').textContent)",
+            timeout=READY_S * 1000)
+        status = self.page.locator(".live-status").inner_text()
+        assert "ready" in status, status
+
+    def cell(self, index):
+        return self.page.locator(f".live-cell-{index}")
+
+    def set_code(self, index, code):
+        self.page.evaluate("([i, code]) => window.liveBook.cells.find(c => c.data.index === i).editor.setCode(code)",
+                           [index, code])
+
+    def run(self, index, button=RUN):
+        cell = self.cell(index)
+        # a cell the page hides ("Show code cell"): open it, as a reader would
+        cell.evaluate("el => el.querySelectorAll('details').forEach(d => { d.open = true; })")
+        cell.get_by_role("button", name=button).click()
+        return self.wait_output(index)
+
+    def wait_output(self, index, timeout_s=RUN_S):
+        out = self.cell(index).locator(".live-output")
+        out.wait_for(state="attached")
+        self.page.wait_for_function(
+            "el => el.getAttribute('aria-busy') === 'false' && el.textContent.trim() !== ''",
+            arg=out.element_handle(), timeout=timeout_s * 1000)
+        return out
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def tab(live_context, site_url):
+    tabs = []
+
+    def open_(docname):
+        t = LiveTab(live_context, site_url, docname)
+        tabs.append(t)
+        return t
+
+    yield open_
+    for t in tabs:
+        assert not t.errors, f"page errors: {t.errors}"
+        t.close()
+    assert not live_context.blocked, f"requests off 127.0.0.1: {live_context.blocked}"
+
+
+# ---------------------------------------------------------------- before the first click
+
+def test_no_runtime_loads_before_the_first_click(tab, html_dir):
+    """Every page loads only the small loader and its stylesheet; the runtime waits for a click."""
+    boot = [Path(html_dir) / "_static" / "live" / name for name in ("boot.js", "live.css")]
+    boot_bytes = sum(p.stat().st_size for p in boot)
+    assert boot_bytes < BOOT_BYTES_LIMIT, f"the loader weighs {boot_bytes} bytes on every page"
+    for docname in toc_docnames():
+        t = tab(docname)
+        t.page.wait_for_timeout(300)
+        live = sorted({urlparse(u).path for u in t.requests if "/_static/live/" in u})
+        assert live in ([], ["/_static/live/boot.js", "/_static/live/live.css"]), (docname, live)
+        buttons = t.page.get_by_role("button", name=LIVE)
+        assert buttons.count() == (1 if docname in CODE_PAGES else 0), docname
+        t.close()
+
+
+def test_page_opened_as_a_file_says_live_cells_need_a_server(live_browser, html_dir):
+    context = live_browser.new_context()
+    page = context.new_page()
+    page.goto((Path(html_dir) / f"{CODE_PAGES[0]}.html").as_uri())
+    button = page.get_by_role("button", name=LIVE)
+    assert "web server" in button.inner_text() and button.is_disabled()
+    context.close()
+
+
+# ---------------------------------------------------------------- every chapter
+
+@pytest.mark.parametrize("docname", CODE_PAGES)
+def test_chapter_goes_live_and_runs_its_first_cell(tab, html_dir, docname):
+    data = exported(html_dir, docname)
+    t = tab(docname)
+    t.go_live()
+    cells = data["cells"]
+    live = [c for c in cells if c["shown"] and c["input_shown"] and runnable(c)]
+    static = [c for c in cells if c["shown"] and not runnable(c)]
+    for c in static:
+        note = t.cell(c["index"]).locator(".live-static")
+        assert note.count() == 1, f"cell {c['index']} cannot run live but does not say so"
+        assert "Computed when the book was built" in note.text_content()
+    editors = t.page.locator(".live-editor")
+    assert editors.count() == len(live)
+    assert t.page.get_by_role("button", name=RUN, include_hidden=True).count() == len(live)
+    if not live:
+        assert static, f"{docname}: no cell is live and none says why"
+        return
+    first = live[0]
+    out = t.run(first["index"])
+    assert out.get_attribute("aria-live") == "polite"
+    assert out.locator(".live-error").count() == 0, out.inner_text()
+    assert "Done in" in out.inner_text()
+
+
+# ---------------------------------------------------------------- the runtime on one engine chapter
+
+ENGINE_PAGE = "book/value"
+
+
+@pytest.fixture(scope="module")
+def engine_tab(live_context, site_url, html_dir):
+    data = exported(html_dir, ENGINE_PAGE)
+    t = LiveTab(live_context, site_url, ENGINE_PAGE)
+    t.go_live()
+    t.first = next(c["index"] for c in data["cells"] if c["shown"] and c["input_shown"] and runnable(c))
+    yield t
+    assert not t.errors, t.errors
+    t.close()
+
+
+def test_editing_a_number_changes_the_gradient(engine_tab):
+    t = engine_tab
+    editor = t.cell(t.first).locator(".cm-content")
+    editor.click()
+    t.page.keyboard.press("Control+A")
+    t.page.keyboard.type("from micrograd.engine import Value; a = Value(2.0); b = a * a * a; "
+                         "b.backward(); a.grad")
+    assert t.run(t.first).locator(".live-result").inner_text().strip() == "12.0"
+    # change the number and run with Shift+Enter
+    editor.click()
+    t.page.keyboard.press("Control+A")
+    t.page.keyboard.type("from micrograd.engine import Value; a = Value(3.0); b = a * a * a; "
+                         "b.backward(); a.grad")
+    t.page.keyboard.press("Shift+Enter")
+    assert t.wait_output(t.first).locator(".live-result").inner_text().strip() == "27.0"
+
+
+def test_draw_dot_shows_an_svg_graph(engine_tab):
+    t = engine_tab
+    t.set_code(t.first, "from micrograd.engine import Value\nfrom micrograd.draw import draw_dot\n"
+                        "x = Value(2.0, label='x')\ny = x * x\ny.backward()\ndraw_dot(y)")
+    out = t.run(t.first)
+    svg = out.locator("svg")
+    assert svg.count() == 1, out.inner_html()[:300]
+    assert "grad 4.0000" in svg.text_content()
+
+
+def test_print_shows_markup_as_text(engine_tab):
+    t = engine_tab
+    t.set_code(t.first, 'print("<b>x</b>")')
+    out = t.run(t.first)
+    assert out.locator("b").count() == 0
+    assert out.locator(".live-stdout").inner_text().strip() == "<b>x</b>"
+
+
+def test_an_exception_shows_a_traceback_and_the_page_keeps_working(engine_tab):
+    t = engine_tab
+    t.set_code(t.first, "def f(x):\n    return 1 / x\nf(0)")
+    out = t.run(t.first)
+    text = out.locator(".live-error").inner_text()
+    assert "Traceback" in text and "ZeroDivisionError" in text and "return 1 / x" in text
+    t.set_code(t.first, "6 * 7")
+    assert t.run(t.first).locator(".live-result").inner_text().strip() == "42"
+
+
+def test_stop_ends_an_infinite_loop_and_the_next_run_works(engine_tab):
+    t = engine_tab
+    t.set_code(t.first, "while True:\n    pass")
+    cell = t.cell(t.first)
+    cell.get_by_role("button", name=RUN).click()
+    stop = cell.get_by_role("button", name=STOP)
+    stop.wait_for(state="visible")
+    t.page.wait_for_timeout(500)
+    start = time.monotonic()
+    stop.click()
+    t.page.wait_for_function("el => /Stopped/.test(el.textContent)",
+                             arg=cell.locator(".live-output").element_handle(), timeout=2000)
+    assert time.monotonic() - start < 2.0
+    assert "reset" in cell.locator(".live-output").inner_text()
+    t.set_code(t.first, "print(sum(range(10)))")
+    out = t.run(t.first)
+    assert out.locator(".live-stdout").inner_text().strip() == "45"
+
+
+# ---------------------------------------------------------------- exercises
+
+def _exercises(html_dir):
+    found = []
+    for docname in CODE_PAGES:
+        cells = exported(html_dir, docname)["cells"]
+        by_id = {}
+        for c in cells:
+            if c.get("role"):
+                by_id.setdefault(c["exercise"], {})[c["role"]] = c
+        for ex_id, roles in by_id.items():
+            found.append((docname, ex_id, roles))
+    return found
+
+
+def test_every_exercise_is_checked_in_the_browser(live_context, site_url, html_dir):
+    exercises = _exercises(html_dir)
+    if not exercises:
+        pytest.skip("no chapter has exercises in the starter/solution/check convention yet")
+    incomplete = [(d, e) for d, e, roles in exercises if set(roles) != {"starter", "solution", "check"}]
+    assert not incomplete, f"exercises without all of starter, solution and check: {incomplete}"
+    failures = []
+    for docname in sorted({d for d, _, _ in exercises}):
+        t = LiveTab(live_context, site_url, docname)
+        t.go_live()
+        for d, ex_id, roles in exercises:
+            if d != docname:
+                continue
+            starter, solution = roles["starter"], roles["solution"]
+            out = t.run(starter["index"], button=CHECK)
+            if out.locator(".live-fail").count() != 1:
+                failures.append(f"{docname} {ex_id}: the unedited starter did not fail: {out.inner_text()[:300]}")
+            t.set_code(starter["index"], solution["source"])
+            out = t.run(starter["index"], button=CHECK)
+            if out.locator(".live-pass").count() != 1:
+                failures.append(f"{docname} {ex_id}: the solution did not pass: {out.inner_text()[:300]}")
+            t.set_code(starter["index"], starter["source"])
+        assert not t.errors, t.errors
+        t.close()
+    assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------- the playground
+
+def test_playground_draws_the_graph_of_the_last_value(tab, html_dir):
+    data = exported(html_dir, "book/playground")
+    t = tab("book/playground")
+    t.go_live()
+    editor = next(c for c in data["cells"] if "live-graph" in c["tags"])
+    t.set_code(editor["index"], "from micrograd.engine import Value\nx = Value(3.0, label='x')\n"
+                                "y = (x * x).tanh()\ny.backward()\ny")
+    out = t.run(editor["index"])
+    assert out.locator(".live-result").inner_text().startswith("Value(data=")
+    assert out.locator("svg").count() == 1 and "tanh" in out.locator("svg").text_content()
+
+
+def test_playground_moons_demo_learns_in_the_browser(tab):
+    t = tab("book/playground")
+    t.go_live()
+    demo = t.page.locator("[data-live-moons]")
+    readout = demo.locator("output")
+    t.page.wait_for_function("el => /step 0/.test(el.textContent)", arg=readout.element_handle(),
+                             timeout=RUN_S * 1000)
+    assert demo.locator("canvas").count() == 1
+    demo.get_by_role("button", name="Play").click()
+    t.page.wait_for_function("el => parseFloat(el.dataset.accuracy || '0') >= 0.95",
+                             arg=readout.element_handle(), timeout=400_000)
+    demo.get_by_role("button", name="Pause").click()
+    text = readout.inner_text()
+    step = int(re.search(r"step (\d+)", text).group(1))
+    assert 0 < step <= 300, text
+    # the canvas shows both classes' colours
+    colours = t.page.evaluate("""() => { const c = document.querySelector('[data-live-moons] canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let red = 0, blue = 0;
+        for (let i = 0; i < d.length; i += 4) { if (d[i] > d[i + 2] + 40) red++; if (d[i + 2] > d[i] + 40) blue++; }
+        return [red, blue]; }""")
+    assert min(colours) > 1000, colours

@@ -1,0 +1,252 @@
+// Live pages, step 2 (loaded by boot.js on the first click): turns the page's code cells into
+// editors with Run / Stop (and Check for exercises), runs them in the worker in page order.
+//
+// The page's cells come from pages/<page>.json, written at build time (tools/book_live.py):
+// hidden cells included, so that running a cell can first replay the cells above it that have
+// not run yet, like a notebook run from the top. Cells the browser cannot run (they use numpy,
+// matplotlib, ...) keep what the build computed and say so. Exercise solutions and checks are
+// never replayed: Check runs the reader's starter, then the check.
+import { Kernel } from "./kernel.js";
+import { renderResult, note } from "./output.js";
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.appendChild(script);
+  });
+}
+
+function button(label, className, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function listOf(names) {
+  return names.length <= 1 ? names.join("") : names.slice(0, -1).join(", ") + " and " + names[names.length - 1];
+}
+
+class LivePage {
+  constructor(page, kernel) {
+    this.page = page;
+    this.kernel = kernel;
+    this.ran = new Set();
+    this.generation = kernel.generation;
+    this.queue = Promise.resolve();
+    this.binder = document.querySelector("a[href*='/v2/gh/']");
+    let ordinal = 0;
+    this.cells = page.cells.map((data) => ({ data, ordinal: ++ordinal, el: null, editor: null, out: null }));
+  }
+
+  isStatic(cell) {
+    return cell.data.needs.length > 0 || cell.data.static !== null;
+  }
+
+  replayable(cell) {
+    return !this.isStatic(cell) && cell.data.role !== "solution" && cell.data.role !== "check";
+  }
+
+  attach() {
+    for (const cell of this.cells) {
+      if (!cell.data.shown) continue;
+      cell.el = document.querySelector(`.live-cell-${cell.data.index}`);
+      if (!cell.el) continue;
+      if (this.isStatic(cell)) this.markStatic(cell);
+      else if (cell.data.input_shown) this.makeLive(cell);
+    }
+  }
+
+  markStatic(cell) {
+    const needs = cell.data.needs.filter((n) => n !== "the build");
+    let text = "Computed when the book was built";
+    if (needs.length) text += `; needs ${listOf(needs)}`;
+    else if (cell.data.static === "syntax") text += "; uses IPython syntax";
+    text += ": open this chapter in Binder to run it.";
+    const p = document.createElement("p");
+    p.className = "live-note live-static";
+    p.textContent = text + " ";
+    if (this.binder) {
+      const a = document.createElement("a");
+      a.href = this.binder.href;
+      a.textContent = "Open in Binder";
+      p.appendChild(a);
+    }
+    const input = cell.el.querySelector(".cell_input");
+    if (input) input.after(p);
+    else cell.el.prepend(p);
+  }
+
+  makeLive(cell) {
+    const input = cell.el.querySelector(".cell_input");
+    if (!input) return;
+    const shown = input.querySelector("div.highlight");
+    const host = document.createElement("div");
+    host.className = "live-editor";
+    if (shown) {
+      shown.hidden = true;
+      shown.after(host);
+    } else input.appendChild(host);
+    cell.editor = window.LiveEditor.create(host, cell.data.source.replace(/\s+$/, ""), {
+      onRun: () => this.run(cell),
+      label: `Code cell ${cell.ordinal}, editable`,
+    });
+    const tools = document.createElement("div");
+    tools.className = "live-tools";
+    cell.runButton = button("Run", "live-run", () => this.run(cell));
+    cell.runButton.setAttribute("aria-label", `Run cell ${cell.ordinal} (Shift+Enter)`);
+    cell.stopButton = button("Stop", "live-stop", () => this.stop(cell));
+    cell.stopButton.setAttribute("aria-label", `Stop cell ${cell.ordinal}: restarts Python`);
+    cell.stopButton.hidden = true;
+    tools.append(cell.runButton, cell.stopButton);
+    if (cell.data.role === "starter") {
+      cell.checkButton = button("Check", "live-check", () => this.run(cell, "check"));
+      cell.checkButton.setAttribute("aria-label", `Check your answer to exercise ${cell.data.exercise}`);
+      tools.append(cell.checkButton);
+    }
+    host.after(tools);
+    cell.out = document.createElement("div");
+    cell.out.className = "live-output";
+    cell.out.setAttribute("aria-live", "polite");
+    cell.out.setAttribute("aria-label", `Output of cell ${cell.ordinal}`);
+    input.after(cell.out);
+  }
+
+  enqueue(job) {
+    const next = this.queue.then(job, job);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  resetIfRestarted() {
+    if (this.generation !== this.kernel.generation) {
+      this.generation = this.kernel.generation;
+      this.ran.clear();
+    }
+  }
+
+  async exec(cell) {
+    const code = cell.editor ? cell.editor.getCode() : cell.data.source;
+    const result = await this.kernel.run(code, `cell ${cell.ordinal}`, {
+      graphValues: cell.data.tags.includes("live-graph"),
+    });
+    this.ran.add(cell.data.index);
+    if (cell.out) {
+      cell.out.replaceChildren();
+      const built = cell.el && cell.el.querySelector(".cell_output");
+      if (built) built.hidden = true;
+      renderResult(cell.out, result);
+      if (!result.error) note(cell.out, `Done in ${result.seconds.toFixed(2)} s.`, "live-done");
+    }
+    return result;
+  }
+
+  setRunning(cell, running) {
+    if (cell.runButton) cell.runButton.disabled = running;
+    if (cell.checkButton) cell.checkButton.disabled = running;
+    if (cell.stopButton) cell.stopButton.hidden = !running;
+    if (cell.out) cell.out.setAttribute("aria-busy", String(running));
+  }
+
+  stop(cell) {
+    this.kernel.restart();
+  }
+
+  run(cell, mode = "run") {
+    this.setRunning(cell, true);
+    cell.out.replaceChildren();
+    note(cell.out, "Waiting…", "live-done");
+    return this.enqueue(async () => {
+      try {
+        this.resetIfRestarted();
+        cell.out.replaceChildren();
+        if (!this.kernel.ready) this.kernel.start();
+        const waiting = note(cell.out, "Starting Python…", "live-done");
+        await this.kernel.ready;
+        waiting.remove();
+        if (!(await this.replayAbove(cell))) return;
+        if (mode === "check") await this.check(cell);
+        else await this.exec(cell);
+      } catch (error) {
+        if (error.stopped) {
+          cell.out.replaceChildren();
+          note(cell.out, "Stopped. Python was restarted, so this page's state was reset: " +
+            "the next Run runs the cells above again first.", "live-warning");
+        } else note(cell.out, "Python failed: " + error.message, "live-error-note");
+        this.resetIfRestarted();
+      } finally {
+        this.setRunning(cell, false);
+      }
+    });
+  }
+
+  // Run the cells above `cell` that have not run in this Python yet. False if one failed.
+  async replayAbove(cell) {
+    const above = this.cells.filter((c) => c.data.index < cell.data.index && this.replayable(c)
+      && !this.ran.has(c.data.index));
+    if (!above.length) return true;
+    const progress = note(cell.out, `Running ${above.length} cell(s) above first…`, "live-done");
+    const warnings = [];
+    for (const c of above) {
+      const result = await this.exec(c);
+      if (!result.error) continue;
+      if (!c.out) {
+        // a hidden cell (a check of the prose, a glue): note it and go on
+        warnings.push(`A hidden cell above (cell ${c.ordinal}) raised ${result.error.type}: ${result.error.message}`);
+        continue;
+      }
+      progress.remove();
+      note(cell.out, `Not run: cell ${c.ordinal} above raised ${result.error.type} (see its output).`, "live-warning");
+      return false;
+    }
+    progress.remove();
+    for (const w of warnings) note(cell.out, w + " (after your edits, what the prose says may no longer hold).", "live-warning");
+    return true;
+  }
+
+  async check(cell) {
+    const result = await this.exec(cell);
+    if (result.error) {
+      note(cell.out, "Your code raised an error (above): fix it, then Check again.", "live-fail");
+      return;
+    }
+    const checker = this.cells.find((c) => c.data.role === "check" && c.data.exercise === cell.data.exercise);
+    if (!checker) {
+      note(cell.out, "This exercise has no automatic check.", "live-note");
+      return;
+    }
+    const verdict = await this.kernel.run(checker.data.source, `check of ${cell.data.exercise}`);
+    if (!verdict.error) note(cell.out, "✓ Check passed: well done.", "live-pass");
+    else if (verdict.error.type === "AssertionError") {
+      note(cell.out, "✗ Not yet: " + (verdict.error.message || "the check failed."), "live-fail");
+    } else note(cell.out, `✗ The check raised ${verdict.error.type}: ${verdict.error.message}`, "live-fail");
+  }
+}
+
+export async function start({ base, pageUrl, button: liveButton, status }) {
+  const [page] = await Promise.all([
+    fetch(pageUrl).then((r) => {
+      if (!r.ok) throw new Error(`${r.status} for ${pageUrl}`);
+      return r.json();
+    }),
+    loadScript(base + "editor.js"),
+  ]);
+  const kernel = new Kernel(base, (text) => { status.textContent = text; });
+  const live = new LivePage(page, kernel);
+  live.attach();
+  liveButton.textContent = "Live code is on";
+  status.textContent = "Starting Python…";
+  kernel.start().then(
+    (info) => { status.textContent = `Python ${info.python} with micrograd is ready.`; },
+    (error) => { status.textContent = "Python could not start: " + error.message; },
+  );
+  const demo = document.querySelector("[data-live-moons]");
+  if (demo) import(base + "moons.js").then((m) => m.mount(demo, kernel));
+  window.liveBook = live; // for the tests and the curious
+  return live;
+}

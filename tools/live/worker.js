@@ -1,0 +1,60 @@
+// The live pages' Web Worker: Pyodide, the book's wheels, Graphviz in WebAssembly.
+// Messages in: {id, type: "init", base} | {id, type: "run", code, name, graphValues}
+//              | {id, type: "call", module, func, args}   (a Python function, JSON in and out)
+// Messages out: {id, result} | {id, error} | {type: "progress", text}
+// Everything is fetched from the site itself (base = the site's _static/live/ folder).
+
+let pyodide = null;
+let runtime = null;
+
+function progress(text) {
+  self.postMessage({ type: "progress", text });
+}
+
+async function fetchOk(url, as) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${response.status} for ${url}`);
+  return as === "text" ? response.text() : as === "json" ? response.json() : response.arrayBuffer();
+}
+
+async function init(base) {
+  const config = await fetchOk(base + "runtime.json", "json");
+  progress("Loading Python (Pyodide)…");
+  const wheels = Promise.all(config.wheels.map((w) => fetchOk(base + w)));
+  const sources = Promise.all(config.python.map((f) => fetchOk(base + f, "text")));
+  const graphviz = import(base + "graphviz.js").then((m) => m.Graphviz.load());
+  const { loadPyodide } = await import(base + "pyodide/pyodide.mjs");
+  pyodide = await loadPyodide({ indexURL: base + "pyodide/" });
+  progress("Installing micrograd…");
+  for (const buffer of await wheels) pyodide.unpackArchive(buffer, "wheel");
+  pyodide.FS.mkdirTree("/live");
+  (await sources).forEach((text, i) => pyodide.FS.writeFile("/live/" + config.python[i], text));
+  pyodide.runPython("import sys; sys.path.insert(0, '/live')");
+  const gv = await graphviz;
+  runtime = pyodide.pyimport("runtime");
+  runtime.setup((dot, engine) => gv.layout(dot, "svg", engine || "dot"));
+  return { python: pyodide.runPython("import sys; sys.version.split()[0]") };
+}
+
+function run({ code, name, graphValues }) {
+  return JSON.parse(runtime.run(code, name || "cell", !!graphValues));
+}
+
+function call({ module, func, args }) {
+  const fn = pyodide.pyimport(module)[func];
+  return JSON.parse(fn(JSON.stringify(args || {})));
+}
+
+self.onmessage = async (event) => {
+  const message = event.data;
+  try {
+    let result;
+    if (message.type === "init") result = await init(message.base);
+    else if (message.type === "run") result = run(message);
+    else if (message.type === "call") result = call(message);
+    else throw new Error(`unknown message ${message.type}`);
+    self.postMessage({ id: message.id, result });
+  } catch (error) {
+    self.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });
+  }
+};
