@@ -9,6 +9,7 @@ exercise found there is checked in both directions.
 """
 
 import json
+import warnings
 import re
 import time
 from pathlib import Path
@@ -298,6 +299,14 @@ def test_every_exercise_is_checked_in_the_browser(live_context, site_url, html_d
         pytest.skip("no chapter has exercises in the starter/solution/check convention yet")
     incomplete = [(d, e) for d, e, roles in exercises if set(roles) != {"starter", "solution", "check"}]
     assert not incomplete, f"exercises without all of starter, solution and check: {incomplete}"
+    # An exercise whose starter or check needs what the browser lacks (numpy, scikit-learn...)
+    # gets no Check button: its cells say so instead. Listed, not failed.
+    offline = [(d, e, sorted(set(roles["starter"]["needs"] + roles["check"]["needs"])))
+               for d, e, roles in exercises if not (runnable(roles["starter"]) and runnable(roles["check"]))]
+    if offline:
+        warnings.warn(f"exercises that cannot be checked in the browser: {offline}")
+    exercises = [(d, e, roles) for d, e, roles in exercises
+                 if runnable(roles["starter"]) and runnable(roles["check"])]
     failures = []
     for docname in sorted({d for d, _, _ in exercises}):
         t = LiveTab(live_context, site_url, docname)

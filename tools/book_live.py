@@ -237,4 +237,8 @@ def setup(app):
     app.connect("build-finished", copy_runtime)
     app.add_js_file("live/boot.js", loading_method="defer")
     app.add_css_file("live/live.css")
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    # The exported cells live in the environment: when this extension or the analysis changes,
+    # a new env_version makes Sphinx read every page again (execution stays cached).
+    code = b"".join(Path(__file__).with_name(f).read_bytes() for f in ("book_live.py", "live_analysis.py"))
+    version = int(hashlib.sha256(code).hexdigest()[:8], 16)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": version}

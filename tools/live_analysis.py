@@ -13,6 +13,7 @@ mark an exercise (see TEAM.md). Cells that are not valid Python (IPython magics)
 """
 
 import ast
+import symtable
 from pathlib import Path
 
 # Top-level modules the browser cannot import, with the names readers know them by.
@@ -20,6 +21,7 @@ HEAVY = {"numpy": "numpy", "matplotlib": "matplotlib", "sklearn": "scikit-learn"
          "torch": "PyTorch", "torchvision": "PyTorch", "pandas": "pandas", "scipy": "SciPy",
          "PIL": "Pillow", "seaborn": "seaborn"}
 OPT_OUT_TAG = "live-skip"
+COMPOUND = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
 ROLES = {"exercise-starter": "starter", "exercise-solution": "solution", "exercise-check": "check"}
 
 
@@ -52,19 +54,24 @@ def package_modules_needing(package_dir, package):
     return found
 
 
-def _bindings(tree):
-    """Names the cell stores (assignments, defs, loop targets, imports) and names it loads."""
-    stores, loads, imports = set(), set(), []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stores.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            imports.append(node)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            stores.add(node.name)
-    return stores, loads, imports
+def _scope_names(source):
+    """(names the statement binds at module level, module-level names it reads), by symtable:
+    a comprehension's loop variable or a function's local is neither."""
+    table = symtable.symtable(source, "<cell>", "exec")
+    stores = {s.get_name() for s in table.get_symbols()
+              if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    definitions = {s.get_name() for s in table.get_symbols() if s.is_imported() or s.is_namespace()}
+    loads = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+
+    def walk(t):
+        for child in t.get_children():
+            for s in child.get_symbols():
+                if s.is_global() and (s.is_referenced() or s.is_assigned()):
+                    loads.add(s.get_name())
+            walk(child)
+
+    walk(table)
+    return stores, loads, definitions
 
 
 def _imported(node, extra):
@@ -73,8 +80,7 @@ def _imported(node, extra):
     if isinstance(node, ast.Import):
         for alias in node.names:
             bound = alias.asname or alias.name.split(".")[0]
-            module = alias.name if alias.asname else alias.name.split(".")[0]
-            needs = _heavy_of(alias.name, extra) if alias.asname else _heavy_of(module, extra)
+            needs = _heavy_of(alias.name if alias.asname else alias.name.split(".")[0], extra)
             result.append((bound, needs))
     elif node.module and not node.level:
         for alias in node.names:
@@ -96,9 +102,19 @@ def without_magics(source):
 
 
 def analyse(cells, extra_heavy=None):
-    """cells: [(index, source, metadata)] in page order -> one dict per cell for the browser."""
+    """cells: [(index, source, metadata)] in page order -> one dict per cell for the browser.
+
+    Statement by statement (top level): a statement that reads a tainted name needs what that
+    name needs, and the names it binds become tainted; the others bind clean names. A cell with
+    any such statement cannot run live (it shows what the build computed), but its other
+    statements are kept as `replay`, so that the cells after it find the names they define.
+    A heavy loop or block may also change the variables it reads (a training loop trains
+    `model`): those become tainted too (not functions, classes or modules). A plain heavy call
+    (`plt.plot(losses)`) is taken to leave its arguments alone.
+    """
     extra = extra_heavy or {}
     tainted = {}  # name -> what it needs
+    variables = set()  # names last bound by an assignment (not by def, class or import)
     out = []
     for index, source, metadata in cells:
         tags = list(metadata.get("tags", []))
@@ -107,35 +123,49 @@ def analyse(cells, extra_heavy=None):
         if role:
             cell["role"] = role
             cell["exercise"] = str(metadata.get("exercise", ""))
+        code = without_magics(source)
         try:
-            tree = ast.parse(without_magics(source))
+            tree = ast.parse(code)
         except SyntaxError:
             cell["static"] = "syntax"
             out.append(cell)
             continue
-        stores, loads, imports = _bindings(tree)
-        imported = [pair for node in imports for pair in _imported(node, extra)]
-        import_needs = {name: needs for name, needs in imported}
-        needs = set()
-        for name in loads:
-            if name in tainted and name not in import_needs:
-                needs |= tainted[name]
-            elif import_needs.get(name):
-                needs |= import_needs[name]
-        if OPT_OUT_TAG in tags:
+        opted_out = OPT_OUT_TAG in tags
+        if opted_out:
             cell["static"] = "tag"
+        needs, light = set(), []
+        for stmt in tree.body:
+            segment = ast.get_source_segment(code, stmt) or ast.unparse(stmt)
+            try:
+                stores, loads, definitions = _scope_names(ast.unparse(stmt))
+            except SyntaxError:
+                stores, loads, definitions = set(), set(), set()
+            imported = ([pair for pair in _imported(stmt, extra)]
+                        if isinstance(stmt, (ast.Import, ast.ImportFrom)) else [])
+            stmt_needs = set()
+            for name in loads:
+                stmt_needs |= tainted.get(name, set())
+            heavy = bool(stmt_needs) or opted_out
+            for name, need in imported:
+                if need:
+                    tainted[name] = need
+                else:
+                    tainted.pop(name, None)
+            for name in stores - {n for n, _ in imported}:
+                if heavy:
+                    tainted[name] = stmt_needs or {"the build"}
+                else:
+                    tainted.pop(name, None)
+            if heavy and isinstance(stmt, COMPOUND):
+                for name in loads & variables:
+                    tainted[name] = tainted.get(name, set()) | (stmt_needs or {"the build"})
+            variables = (variables | stores) - definitions
+            needs |= stmt_needs
+            if not heavy:
+                light.append(segment)
         if needs:
             cell["needs"] = sorted(needs)
-        static = bool(needs) or cell["static"] is not None
-        for name, need in imported:
-            if need:
-                tainted[name] = need
-            else:
-                tainted.pop(name, None)
-        for name in stores - set(import_needs):
-            if static:
-                tainted[name] = needs or {"the build"}
-            else:
-                tainted.pop(name, None)
+        if (needs or opted_out) and light:
+            cell["replay"] = "\n".join(light)
         out.append(cell)
     return out

@@ -48,8 +48,17 @@ class LivePage {
     return cell.data.needs.length > 0 || cell.data.static !== null;
   }
 
+  // Replayed before a later cell runs: live cells, and the parts of the other cells that the
+  // browser can run (`replay`: the statements that need nothing it lacks), so the names they
+  // define exist. Exercise solutions and checks never.
   replayable(cell) {
-    return !this.isStatic(cell) && cell.data.role !== "solution" && cell.data.role !== "check";
+    if (cell.data.role === "solution" || cell.data.role === "check") return false;
+    return !this.isStatic(cell) || typeof cell.data.replay === "string";
+  }
+
+  checkerOf(cell) {
+    return this.cells.find((c) => c.data.role === "check" && c.data.exercise === cell.data.exercise
+      && !this.isStatic(c));
   }
 
   attach() {
@@ -104,7 +113,7 @@ class LivePage {
     cell.stopButton.setAttribute("aria-label", `Stop cell ${cell.ordinal}: restarts Python`);
     cell.stopButton.hidden = true;
     tools.append(cell.runButton, cell.stopButton);
-    if (cell.data.role === "starter") {
+    if (cell.data.role === "starter" && this.checkerOf(cell)) {
       cell.checkButton = button("Check", "live-check", () => this.run(cell, "check"));
       cell.checkButton.setAttribute("aria-label", `Check your answer to exercise ${cell.data.exercise}`);
       tools.append(cell.checkButton);
@@ -131,7 +140,7 @@ class LivePage {
   }
 
   async exec(cell) {
-    const code = cell.editor ? cell.editor.getCode() : cell.data.source;
+    const code = cell.editor ? cell.editor.getCode() : this.isStatic(cell) ? cell.data.replay : cell.data.source;
     const result = await this.kernel.run(code, `cell ${cell.ordinal}`, {
       graphValues: cell.data.tags.includes("live-graph"),
     });
@@ -215,7 +224,7 @@ class LivePage {
       note(cell.out, "Your code raised an error (above): fix it, then Check again.", "live-fail");
       return;
     }
-    const checker = this.cells.find((c) => c.data.role === "check" && c.data.exercise === cell.data.exercise);
+    const checker = this.checkerOf(cell);
     if (!checker) {
       note(cell.out, "This exercise has no automatic check.", "live-note");
       return;
