@@ -52,11 +52,14 @@ def first_output(context, base):
     page.get_by_role("button", name=re.compile("^Live")).click()
     run = page.get_by_role("button", name=re.compile("^Run")).first
     run.click()
+    page.wait_for_function("() => /ready/.test(document.querySelector('.live-status').textContent)",
+                           timeout=300_000, polling=20)
+    ready = time.perf_counter() - start
     page.wait_for_function("() => [...document.querySelectorAll('.live-output')]"
-                           ".some(o => /Done in/.test(o.textContent))", timeout=300_000)
+                           ".some(o => /Done in/.test(o.textContent))", timeout=300_000, polling=20)
     seconds = time.perf_counter() - start
     page.close()
-    return seconds
+    return seconds, ready
 
 
 def browser_step(context, base, steps):
@@ -94,12 +97,18 @@ def main():
             context = browser.new_context()
             cold.append(first_output(context, base))
             warm.append(first_output(context, base))
+            print(f"  round: cold {cold[-1][0]:.2f} s (Python ready at {cold[-1][1]:.2f} s), "
+                  f"warm {warm[-1][0]:.2f} s (ready at {warm[-1][1]:.2f} s)", flush=True)
             browser_steps.append(browser_step(context, base, options.steps)["seconds_per_step"])
             cpython_steps.append(cpython_step(options.steps)["seconds_per_step"])
             context.close()
         browser.close()
     server.shutdown()
 
+    cold_ready = [r for _, r in cold]
+    warm_ready = [r for _, r in warm]
+    cold = [s for s, _ in cold]
+    warm = [s for s, _ in warm]
     size = sum(f.stat().st_size for f in (SITE / "_static" / "live").rglob("*") if f.is_file())
     b, c = statistics.median(browser_steps), statistics.median(cpython_steps)
     print(f"live pages on {PAGE}, {options.rounds} rounds (median, min-max):")
@@ -107,6 +116,9 @@ def main():
           f"({min(cold):.2f}-{max(cold):.2f})")
     print(f"  first click to first output, warm cache: {statistics.median(warm):5.2f} s "
           f"({min(warm):.2f}-{max(warm):.2f})")
+    print(f"  of which Python ready (Pyodide started, wheels installed): cold "
+          f"{statistics.median(cold_ready):.2f} s, warm {statistics.median(warm_ready):.2f} s")
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     print(f"moons training step (MLP(2, [16, 16, 1]), 100 points), {options.steps} steps a round:")
     print(f"  Pyodide in Chromium: {b * 1000:7.1f} ms/step")
     print(f"  CPython {sys.version.split()[0]}:      {c * 1000:7.1f} ms/step")

@@ -224,6 +224,9 @@ def copy_runtime(app, exception):
     (live / "runtime.json").write_text(json.dumps({
         "wheels": [f"wheels/{w}" for w in wheels],
         "python": ["runtime.py", "moons_demo.py"],
+        # the package's modules that import numpy & co when loaded: placeholders in the browser
+        "unavailable": {name: sorted(needs) for name, needs in
+                        live_analysis.package_modules_needing(ROOT / "micrograd", "micrograd").items()},
     }))
 
 

@@ -33,6 +33,16 @@ def _heavy_of(module, extra):
     return set(extra.get(module, ()))
 
 
+def _module_level(body):
+    """The statements of a module body, with those inside top-level if/try blocks."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try)):
+            for block in (node.body, node.orelse, getattr(node, "finalbody", []),
+                          *[h.body for h in getattr(node, "handlers", [])]):
+                yield from _module_level(block)
+
+
 def package_modules_needing(package_dir, package):
     """{"micrograd.plot": {"numpy", "matplotlib"}, ...}: the package's modules importing HEAVY ones."""
     found = {}
@@ -42,7 +52,9 @@ def package_modules_needing(package_dir, package):
         except SyntaxError:
             continue
         needs = set()
-        for node in ast.walk(tree):
+        # imports at module level only: one inside a function (micrograd.optim imports numpy
+        # only for a Tensor's gradient) does not stop the rest of the module from running
+        for node in _module_level(tree.body):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
                      else [])

@@ -194,27 +194,22 @@ class LivePage {
     });
   }
 
-  // Run the cells above `cell` that have not run in this Python yet. False if one failed.
+  // Run the cells above `cell` that have not run in this Python yet. A cell that fails (it may
+  // read a file of the repository, or rely on what the browser lacks) shows its traceback, if
+  // it is on the page, and is noted here; the others still run, and so does `cell`.
   async replayAbove(cell) {
     const above = this.cells.filter((c) => c.data.index < cell.data.index && this.replayable(c)
       && !this.ran.has(c.data.index));
     if (!above.length) return true;
     const progress = note(cell.out, `Running ${above.length} cell(s) above first…`, "live-done");
-    const warnings = [];
+    const failed = [];
     for (const c of above) {
       const result = await this.exec(c);
-      if (!result.error) continue;
-      if (!c.out) {
-        // a hidden cell (a check of the prose, a glue): note it and go on
-        warnings.push(`A hidden cell above (cell ${c.ordinal}) raised ${result.error.type}: ${result.error.message}`);
-        continue;
-      }
-      progress.remove();
-      note(cell.out, `Not run: cell ${c.ordinal} above raised ${result.error.type} (see its output).`, "live-warning");
-      return false;
+      if (result.error) failed.push(`cell ${c.ordinal}${c.out ? "" : " (hidden)"} raised ` +
+        `${result.error.type}: ${result.error.message}`);
     }
     progress.remove();
-    for (const w of warnings) note(cell.out, w + " (after your edits, what the prose says may no longer hold).", "live-warning");
+    for (const f of failed) note(cell.out, `Note: ${f}. What depends on it may fail too.`, "live-warning");
     return true;
   }
 

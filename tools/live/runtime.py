@@ -26,6 +26,9 @@ HEAVY = {"numpy": "numpy", "matplotlib": "matplotlib", "sklearn": "scikit-learn"
          "PIL": "Pillow", "seaborn": "seaborn"}
 
 namespace = {"__name__": "__main__", "__builtins__": builtins}
+# The book's own modules that import numpy & co at load time (from runtime.json, found at build
+# time): {"micrograd.tensor": ["numpy"]}. They import as placeholders too.
+unavailable_modules = {}
 _outputs = None
 _render_svg = None
 _cell_counter = 0
@@ -120,6 +123,10 @@ def _module(name, **attrs):
 
 
 def _unavailable_message(name):
+    for module, needs in unavailable_modules.items():
+        if name == module or name.startswith(module + "."):
+            return (f"{module} needs {' and '.join(needs)}, which the browser does not have: "
+                    f"this cell ran when the book was built; open this chapter in Binder to run it")
     top = name.split(".")[0]
     return (f"{HEAVY.get(top, top)} is not available in the browser (Pyodide here has only the "
             f"standard library and micrograd): this cell ran when the book was built; open "
@@ -156,7 +163,7 @@ class _UnavailableModule(types.ModuleType):
 
 class _UnavailableFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.split(".")[0] in HEAVY:
+        if fullname.split(".")[0] in HEAVY or fullname in unavailable_modules:
             return importlib.util.spec_from_loader(fullname, self, is_package=True)
         return None
 
@@ -173,7 +180,7 @@ def _install_shims():
     sys.modules["IPython"] = _module("IPython", display=display_module)
     sys.modules["IPython.display"] = display_module
     sys.modules["myst_nb"] = _module("myst_nb", glue=_glue)
-    sys.meta_path.append(_UnavailableFinder())
+    sys.meta_path.insert(0, _UnavailableFinder())
 
 
 def _patch_graphviz():
@@ -216,10 +223,12 @@ def _patch_micrograd():
     Value.__del__ = _free_iteratively
 
 
-def setup(render_svg):
-    """Called once by worker.js: `render_svg(dot, engine) -> str` is Graphviz in WebAssembly."""
+def setup(render_svg, unavailable="{}"):
+    """Called once by worker.js: `render_svg(dot, engine) -> str` is Graphviz in WebAssembly;
+    `unavailable`: JSON {module: [what it needs]} for the package's modules the browser lacks."""
     global _render_svg
     _render_svg = render_svg
+    unavailable_modules.update(json.loads(unavailable))
     _install_shims()
     _patch_graphviz()
     _patch_micrograd()

@@ -32,7 +32,8 @@ async function init(base) {
   pyodide.runPython("import sys; sys.path.insert(0, '/live')");
   const gv = await graphviz;
   runtime = pyodide.pyimport("runtime");
-  runtime.setup((dot, engine) => gv.layout(dot, "svg", engine || "dot"));
+  runtime.setup((dot, engine) => gv.layout(dot, "svg", engine || "dot"),
+    JSON.stringify(config.unavailable || {}));
   return { python: pyodide.runPython("import sys; sys.version.split()[0]") };
 }
 
