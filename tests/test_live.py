@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, toc_docnames
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, toc_docnames
 
 LIVE = re.compile(r"^Live")
 RUN = re.compile(r"^Run")
@@ -239,6 +239,12 @@ def test_draw_dot_shows_an_svg_graph(engine_tab):
     svg = out.locator("svg")
     assert svg.count() == 1, out.inner_html()[:300]
     assert "grad 4.0000" in svg.text_content()
+    screenshot(t.cell(t.first), "live-cell")
+
+
+def screenshot(locator, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def test_print_shows_markup_as_text(engine_tab):
@@ -322,6 +328,8 @@ def test_every_exercise_is_checked_in_the_browser(live_context, site_url, html_d
             out = t.run(starter["index"], button=CHECK)
             if out.locator(".live-pass").count() != 1:
                 failures.append(f"{docname} {ex_id}: the solution did not pass: {out.inner_text()[:300]}")
+            elif not (SCREENSHOTS / "live-exercise-checked.png").exists():
+                screenshot(t.cell(starter["index"]), "live-exercise-checked")
             t.set_code(starter["index"], starter["source"])
         assert not t.errors, t.errors
         t.close()
@@ -354,6 +362,7 @@ def test_playground_moons_demo_learns_in_the_browser(tab):
     t.page.wait_for_function("el => parseFloat(el.dataset.accuracy || '0') >= 0.95",
                              arg=readout.element_handle(), timeout=400_000)
     demo.get_by_role("button", name="Pause").click()
+    screenshot(demo, "live-playground-moons")
     text = readout.inner_text()
     step = int(re.search(r"step (\d+)", text).group(1))
     assert 0 < step <= 300, text
