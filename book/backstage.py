@@ -17,7 +17,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["publish", "table", "stopwatch", "last_cell_seconds", "repository_file", "setup"]
+__all__ = ["publish", "table", "stopwatch", "last_cell_seconds", "repository_file", "setup",
+           "cell_started", "cell_finished"]
 
 # The repository's root when the book runs from a checkout (this file is book/backstage.py).
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -78,11 +79,14 @@ def stopwatch():
 _cells = {"start": None, "last": None}
 
 
-def _cell_started(*args):
+def cell_started(*args):
+    """Start timing a cell. IPython calls it before each cell (see setup); the live pages' runtime
+    calls it and ``cell_finished`` around each cell it runs, so timings work there too."""
     _cells["start"] = time.process_time()
 
 
-def _cell_finished(*args):
+def cell_finished(*args):
+    """Stop timing the cell ``cell_started`` began: ``last_cell_seconds()`` then returns it."""
     if _cells["start"] is not None:
         _cells["last"] = time.process_time() - _cells["start"]
 
@@ -91,8 +95,8 @@ def last_cell_seconds():
     """CPU seconds the previous cell took to run (the shown cell above a hidden one).
 
     This is how a chapter times the loop a reader studies without a stopwatch inside it. Needs
-    ``setup()`` to have run in IPython; raises RuntimeError otherwise (the browser has no IPython:
-    a live cell should not time itself).
+    ``setup()`` to have run in IPython (or the live runtime calling ``cell_started`` and
+    ``cell_finished``); raises RuntimeError otherwise.
     """
     if _cells["last"] is None:
         raise RuntimeError("no cell has been timed: call backstage.setup() in the first cell, in IPython")
@@ -134,7 +138,7 @@ def setup(figures="svg", freeze_gc=True):
             pass
         else:
             set_matplotlib_formats(figures)
-        for event, hook in (("pre_run_cell", _cell_started), ("post_run_cell", _cell_finished)):
+        for event, hook in (("pre_run_cell", cell_started), ("post_run_cell", cell_finished)):
             if hook not in ipython.events.callbacks[event]:
                 ipython.events.register(event, hook)
     if freeze_gc:
