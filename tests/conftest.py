@@ -72,8 +72,8 @@ def is_notebook(docname):
 
 
 def _book_frame():
-    """tools/book_frame.py, the Sphinx extension that decides which repository the links name."""
-    spec = importlib.util.spec_from_file_location("book_frame", ROOT / "tools" / "book_frame.py")
+    """tools/extensions/book_frame.py, the Sphinx extension that decides which repository the links name."""
+    spec = importlib.util.spec_from_file_location("book_frame", ROOT / "tools" / "extensions" / "book_frame.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -22,7 +22,7 @@ def test_clean_strict_build_succeeds(clean_build):
         f"the clean strict build failed (exit {clean_build.returncode}); full log in "
         f"test-artifacts/build-clean.log. Warnings and errors:\n{problems}")
     assert not clean_build.problems(), f"the build passed but printed:\n{problems}"
-    # tools/parallel_execution.py runs the notebooks in a pool first ("Executing notebook (in a
+    # tools/extensions/parallel_execution.py runs the notebooks in a pool first ("Executing notebook (in a
     # pool of N)"), then myst-nb takes them from the cache; a notebook that failed in the pool is
     # executed again by myst-nb. Either way every chapter must show as executed in a clean build.
     executed = set(re.findall(r"^(\S+): Executing notebook", clean_build.output, re.M))
@@ -36,7 +36,7 @@ def test_clean_strict_build_succeeds(clean_build):
     pooled = re.search(r"^executing (\d+) notebooks, (\d+) at a time", clean_build.output, re.M)
     if (os.cpu_count() or 1) > 1:
         assert pooled and int(pooled.group(1)) == len(executed), \
-            "with several CPU cores the notebooks should run in a pool (tools/parallel_execution.py)"
+            "with several CPU cores the notebooks should run in a pool (tools/extensions/parallel_execution.py)"
 
 
 def test_cached_rebuild_executes_nothing(cached_build):

@@ -1,7 +1,7 @@
 """The page layout at desktop width: code fits the column, one search field, a wide enough article.
 
 At 1280 px no code block and no output may need sideways scrolling: the chapters wrap their code
-to 80 characters and the frame (tools/static/book-frame.css) gives the article room for ~90.
+to 80 characters and the frame (tools/extensions/static/book-frame.css) gives the article room for ~90.
 Collapsed cells, dropdowns and toggles are opened first, so what they hide is measured too.
 """
 

@@ -2,7 +2,7 @@
 the status page, `make lab` and the README.
 
 The build tests use a one-page book in a temporary folder, built with the repository's own
-_config.yml and Sphinx extensions (tools/), so they take seconds, not a whole book build.
+_config.yml and Sphinx extensions (tools/extensions/), so they take seconds, not a whole book build.
 """
 
 import json

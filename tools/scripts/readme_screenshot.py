@@ -1,6 +1,6 @@
 """Take the README's screenshot of the built book (run after `make book`).
 
-    .venv/bin/python tools/readme_screenshot.py [docname[#anchor]] [output.png]
+    .venv/bin/python tools/scripts/readme_screenshot.py [docname[#anchor]] [output.png]
 
 Serves _build/html on 127.0.0.1, opens the page in headless Chromium (the system browser, no
 network), captures the top of the page and saves it as a small palette PNG.
@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -10,7 +10,7 @@ A Sphinx extension, loaded from _config.yml (sphinx.local_extensions). At build 
   runtime loads until the reader presses the page's "Live" button;
 - copies the runtime into `_static/live/`: Pyodide's core files and Graphviz compiled to
   WebAssembly from node_modules (pinned in package-lock.json), the CodeMirror editor bundled
-  with esbuild, the book's own small JS modules and the Python side of the worker (tools/live/),
+  with esbuild, the book's own small JS modules and the Python side of the worker (tools/browser/),
   and two wheels: `micrograd` zipped from this checkout (so the browser runs exactly the tested
   code) and `graphviz` zipped from the installed, pinned distribution. Nothing is downloaded.
 
@@ -37,8 +37,8 @@ import live_analysis  # noqa: E402  (beside this file)
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
-LIVE_SRC = Path(__file__).parent / "live"
+ROOT = Path(__file__).resolve().parents[2]
+LIVE_SRC = ROOT / "tools" / "browser"
 NODE_MODULES = ROOT / "node_modules"
 # The files of Pyodide's npm package that the browser loads (not the Node.js ones, not the maps).
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",

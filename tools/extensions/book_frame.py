@@ -135,7 +135,7 @@ def add_favicon_to_redirect(app, exception):
 
 
 def add_frame_stylesheet(app, config):
-    """The frame's CSS (tools/static/book-frame.css): a wider article column."""
+    """The frame's CSS (tools/extensions/static/book-frame.css): a wider article column."""
     config.html_static_path.append(os.path.join(os.path.dirname(__file__), "static"))
     app.add_css_file("book-frame.css")
 
