@@ -17,8 +17,16 @@
 - The status page says "passed"/"failed" in words: its check-mark emoji drew an empty box where
   no emoji font is installed.
 - A wider article column (static/book-frame.css), so code of ~90 characters fits at 1280 px.
+- The status page's reading-time table: when the build has written every page, each page's
+  reading time is measured on its HTML (tools/scripts/reading_time.py, the script the tests run)
+  and written into status.html between the markers that book/status.md leaves, together with
+  what each page measured at build: the values it published whose names say they are times
+  (``..._ms``, ``ms_...``, ``..._seconds``, ``..._us``) or speed ratios (``...speedup...``).
 """
 
+import html
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -140,6 +148,79 @@ def add_frame_stylesheet(app, config):
     app.add_css_file("book-frame.css")
 
 
+READING_TIMES = re.compile(r"(<!-- reading-times -->).*?(<!-- /reading-times -->)", re.S)
+TIMING_NAME = re.compile(r"(^|_)(ms|us|seconds)(_|$)|speedup")
+
+
+def _reading_time_module():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "reading_time.py"
+    spec = importlib.util.spec_from_file_location("reading_time", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measured_at_build(glue_file):
+    """[(name, text)] of the timings and speed ratios a page published (its <page>.glue.json)."""
+    try:
+        glued = json.loads(Path(glue_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = []
+    for name, output in glued.items():
+        text = output.get("data", {}).get("text/plain")
+        if not TIMING_NAME.search(name) or text is None:
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        unit = (" ms" if re.search(r"(^|_)ms(_|$)", name) else " µs" if re.search(r"(^|_)us(_|$)", name)
+                else " s" if "seconds" in name else "×")
+        found.append((name, f"{number:,.3g}{unit}" if abs(number) < 100 else f"{number:,.0f}{unit}"))
+    return found
+
+
+def reading_times_table(app):
+    """The HTML table of the status page: reading time and build measurements of every page."""
+    reading_time = _reading_time_module()
+    outdir, srcdir = Path(app.outdir), Path(app.srcdir)
+    execute_dir = outdir.parent / "jupyter_execute"
+    readings = reading_time.measure_book(outdir, root=srcdir)
+    rows = []
+    for docname, reading in zip([d for d in reading_time.toc_pages(srcdir) if (outdir / f"{d}.html").exists()],
+                                readings):
+        title = app.env.titles[docname].astext() if docname in app.env.titles else reading.page
+        href = os.path.relpath(outdir / f"{docname}.html", (outdir / "book/status.html").parent)
+        flag = " (over budget)" if reading.minutes > reading_time.BUDGET_MINUTES else ""
+        measured = measured_at_build(execute_dir / f"{docname}.glue.json")
+        rows.append(
+            f'<tr><td><a href="{html.escape(href)}">{html.escape(title)}</a></td>'
+            f"<td>{reading.minutes:.1f}{flag}</td><td>{reading.prose_words:,}</td><td>{reading.code_lines:,}</td>"
+            f"<td>{'; '.join(f'<code>{html.escape(n)}</code> {html.escape(v)}' for n, v in measured) or '–'}</td></tr>")
+    total = sum(r.minutes for r in readings)
+    return (
+        '<div class="pst-scrollable-table-container"><table class="table" id="reading-times">'
+        "<thead><tr><th>Page</th><th>Reading (min)</th><th>Prose words</th><th>Code lines shown</th>"
+        "<th>Measured at build (CPU times, speed ratios)</th></tr></thead><tbody>" + "".join(rows) +
+        f"<tr><td><strong>Whole book</strong></td><td><strong>{total:.0f}</strong> ({total / 60:.1f} h)</td>"
+        f"<td>{sum(r.prose_words for r in readings):,}</td><td>{sum(r.code_lines for r in readings):,}</td>"
+        "<td></td></tr></tbody></table></div>")
+
+
+def write_reading_times(app, exception):
+    """Fill the status page's reading-time table once every page is written."""
+    status = Path(app.outdir) / "book" / "status.html"
+    if exception or app.builder.format != "html" or not status.exists():
+        return
+    page = status.read_text(encoding="utf-8")
+    if not READING_TIMES.search(page):
+        return
+    table = reading_times_table(app)
+    status.write_text(READING_TIMES.sub(lambda m: m.group(1) + table + m.group(2), page, count=1),
+                      encoding="utf-8")
+
+
 def setup(app):
     app.connect("config-inited", add_frame_stylesheet)
     app.connect("config-inited", use_the_repository_we_are_in)
@@ -152,4 +233,5 @@ def setup(app):
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # after sphinx-external-toc has written the redirect (default priority 500)
     app.connect("build-finished", add_favicon_to_redirect, priority=900)
+    app.connect("build-finished", write_reading_times, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
