@@ -3,6 +3,7 @@
 #   make book    build the book strictly into _build/html (creates .venv the first time)
 #   make test    every test: the package, a clean strict build, a cached rebuild, the site in Chromium,
 #                the link check and the workflow validation
+#   make test-fast  the package and repository-file tests only (tests/package/: no build, no browser)
 #   make serve   serve the built site on http://127.0.0.1:8000 (the live cells need it: not file://)
 #   make bench   the package's benchmark
 #   make clean   remove the built site, the execution cache and test artifacts
@@ -17,7 +18,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k browser"`.
 PYTEST_ARGS ?=
 
-.PHONY: book test serve bench bench-live clean check-dot check-chromium check-npm
+.PHONY: book test test-fast serve bench bench-live clean check-dot check-chromium check-npm
 
 # The virtual environment, (re)installed when a requirements file changes. The stamp files
 # record which set is installed: the book's (requirements.txt) or the book's plus the tests'.
@@ -61,6 +62,9 @@ book: check-dot check-npm $(VENV)/.book-installed node_modules/.npm-installed
 
 test: check-dot check-npm check-chromium $(VENV)/.dev-installed node_modules/.npm-installed
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/package $(PYTEST_ARGS)
 
 # JupyterLab and jupytext come from requirements-dev.txt. jupytext-config makes JupyterLab open
 # the chapters' MyST Markdown as notebooks; the setting lives in the venv, not in your home.

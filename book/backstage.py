@@ -104,7 +104,7 @@ def last_cell_seconds():
 
 
 def repository_file(relative_path):
-    """A file of the repository, e.g. ``repository_file("tests/test_engine.py")``, found from
+    """A file of the repository, e.g. ``repository_file("tests/package/test_engine.py")``, found from
     this module's place, not the working directory; FileNotFoundError names it if it is missing.
     """
     path = REPOSITORY / relative_path

@@ -1,9 +1,9 @@
 """Which cells can run in the browser: the build-time analysis behind the live pages (no browser)."""
 
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from book_files import ROOT
+
 sys.path.insert(0, str(ROOT / "tools" / "extensions"))
 
 import live_analysis as la  # noqa: E402

@@ -7,7 +7,7 @@ Collapsed cells, dropdowns and toggles are opened first, so what they hide is me
 
 import pytest
 
-from conftest import toc_docnames
+from book_files import toc_docnames
 
 PAGES = toc_docnames()
 DESKTOP = {"width": 1280, "height": 900}

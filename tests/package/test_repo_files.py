@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from conftest import ROOT, book_config
+from book_files import ROOT, book_config, book_frame, is_notebook, toc_docnames
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 OFFICIAL_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/setup-node",
@@ -138,7 +139,6 @@ def test_binder_opens_every_chapter_as_a_notebook_with_its_code():
     format given: the header must make it read MyST, or the reader gets a notebook of prose
     with no code cells. Compare with the cells the book build (myst-nb) executes."""
     import jupytext
-    from conftest import is_notebook, toc_docnames
 
     for docname in filter(is_notebook, toc_docnames()):
         path = ROOT / f"{docname}.md"
@@ -148,3 +148,28 @@ def test_binder_opens_every_chapter_as_a_notebook_with_its_code():
         assert code_cells, f"{docname}: no code cells at all"
         assert [c.source for c in as_binder_reads.cells if c.cell_type == "code"] == \
             [c.source for c in code_cells], f"{docname}: jupytext does not read it as MyST"
+
+
+@pytest.mark.parametrize("environ, remote, expected", [
+    ({"GITHUB_REPOSITORY": "alice/fork"}, None, "https://github.com/alice/fork"),
+    ({"GITHUB_REPOSITORY": "alice/fork", "GITHUB_SERVER_URL": "https://ghe.example.com"}, None,
+     "https://ghe.example.com/alice/fork"),
+    ({}, "git@github.com:bob/micrograd-book.git", "https://github.com/bob/micrograd-book"),
+    ({}, "https://github.com/bob/micrograd-book", "https://github.com/bob/micrograd-book"),
+    ({}, "https://github.com/bob/micrograd.book.git/", "https://github.com/bob/micrograd.book"),
+    ({}, "https://gitlab.com/bob/micrograd-book.git", "https://github.com/your-org/micrograd-book"),
+    ({}, None, "https://github.com/your-org/micrograd-book"),
+])
+def test_repository_url_is_derived_from_actions_then_git_then_config(tmp_path, environ, remote, expected):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    if remote:
+        subprocess.run(["git", "remote", "add", "origin", remote], cwd=tmp_path, check=True)
+    derived = book_frame().repository_url("https://github.com/your-org/micrograd-book", root=tmp_path,
+                                           environ=environ)
+    assert derived == expected
+
+
+def test_readme_states_no_test_count_and_offers_make_lab():
+    readme = (ROOT / "README.md").read_text()
+    assert not re.search(r"\b\d[\d,]* tests\b", readme), "a test count in the README goes stale"
+    assert "make lab" in readme

@@ -11,7 +11,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT, SCREENSHOTS, expected_binder_url, expected_repository_url, is_notebook, toc_docnames
+from book_files import ROOT, is_notebook, toc_docnames
+from built_site import SCREENSHOTS, expected_binder_url, expected_repository_url
 
 PAGES = toc_docnames()
 NOTEBOOKS = [name for name in PAGES if is_notebook(name)]

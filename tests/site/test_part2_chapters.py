@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import toc_docnames
+from book_files import toc_docnames
 
 CHAPTERS = ["book/neurons", "book/training-loop", "book/moons", "book/pytorch",
             "book/whats-next"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, is_notebook, toc_docnames
+from book_files import ROOT, is_notebook, toc_docnames
 
 NOTEBOOKS = [name for name in toc_docnames() if is_notebook(name)]
 

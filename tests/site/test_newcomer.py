@@ -20,7 +20,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import ROOT, _book_frame, is_notebook, toc_docnames
+from book_files import ROOT, is_notebook, toc_docnames
 
 PAGE = """---
 jupytext:
@@ -122,25 +122,6 @@ def test_the_download_button_offers_the_executed_notebook(small_book):
     assert [o.get("text") for o in outputs] == ["42\n"]
 
 
-@pytest.mark.parametrize("environ, remote, expected", [
-    ({"GITHUB_REPOSITORY": "alice/fork"}, None, "https://github.com/alice/fork"),
-    ({"GITHUB_REPOSITORY": "alice/fork", "GITHUB_SERVER_URL": "https://ghe.example.com"}, None,
-     "https://ghe.example.com/alice/fork"),
-    ({}, "git@github.com:bob/micrograd-book.git", "https://github.com/bob/micrograd-book"),
-    ({}, "https://github.com/bob/micrograd-book", "https://github.com/bob/micrograd-book"),
-    ({}, "https://github.com/bob/micrograd.book.git/", "https://github.com/bob/micrograd.book"),
-    ({}, "https://gitlab.com/bob/micrograd-book.git", "https://github.com/your-org/micrograd-book"),
-    ({}, None, "https://github.com/your-org/micrograd-book"),
-])
-def test_repository_url_is_derived_from_actions_then_git_then_config(tmp_path, environ, remote, expected):
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    if remote:
-        subprocess.run(["git", "remote", "add", "origin", remote], cwd=tmp_path, check=True)
-    derived = _book_frame().repository_url("https://github.com/your-org/micrograd-book", root=tmp_path,
-                                           environ=environ)
-    assert derived == expected
-
-
 # The built book (the session's clean build).
 
 def test_every_chapter_download_has_outputs(html_dir):
@@ -203,9 +184,3 @@ def test_make_lab_opens_the_chapters_as_notebooks(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def test_readme_states_no_test_count_and_offers_make_lab():
-    readme = (ROOT / "README.md").read_text()
-    assert not re.search(r"\b\d[\d,]* tests\b", readme), "a test count in the README goes stale"
-    assert "make lab" in readme

@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, toc_docnames
+from book_files import ROOT, toc_docnames
+from built_site import SCREENSHOTS, launch_chromium
 
 LIVE = re.compile(r"^Live")
 RUN = re.compile(r"^Run")
@@ -55,7 +56,7 @@ OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 @pytest.fixture(scope="module")
 def live_browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS)
+    browser = launch_chromium(playwright, OFFLINE_ARGS)
     yield browser
     browser.close()
 

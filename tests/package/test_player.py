@@ -1,0 +1,108 @@
+"""The frame player (micrograd.player.FramePlayer), the package side: the HTML it writes and the
+clear errors it gives. Its pages in Chromium: tests/site/test_player_pages.py."""
+
+import re
+from html.parser import HTMLParser
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from micrograd.draw import draw_dot  # noqa: E402
+from micrograd.engine import Value  # noqa: E402
+from micrograd.player import FramePlayer, figure_frame, svg_frame  # noqa: E402
+
+
+class Tags(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.tags = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def with_class(self, cls):
+        return [a for _, a in self.tags if cls in (a.get("class") or "").split()]
+
+
+def test_a_string_instead_of_a_list_of_frames_is_a_clear_error():
+    with pytest.raises(TypeError, match=r"frames must be a list of strings.*not a single str"):
+        FramePlayer("<b>one frame</b>")
+    with pytest.raises(TypeError, match=r"captions must be a list of strings.*not a single str"):
+        FramePlayer(["a", "b"], captions="ab")
+    with pytest.raises(TypeError, match=r"frames must be a list of strings, not int"):
+        FramePlayer(3)
+
+
+def test_frames_and_captions_must_be_strings():
+    with pytest.raises(TypeError, match="frame 1 is a int, not a string"):
+        FramePlayer(["a", 2])
+    with pytest.raises(TypeError, match="caption 0 is a NoneType, not a string"):
+        FramePlayer(["a"], captions=[None])
+    with pytest.raises(TypeError, match="title must be a string"):
+        FramePlayer(["a"], title=None)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (-5, ValueError, "interval_ms must be positive, got -5"),
+    (0, ValueError, "interval_ms must be positive, got 0"),
+    (float("nan"), ValueError, "interval_ms must be positive"),
+    ("fast", TypeError, "interval_ms must be a number of milliseconds, not str"),
+    (True, TypeError, "interval_ms must be a number of milliseconds, not bool"),
+])
+def test_interval_must_be_a_positive_number(bad, error, message):
+    with pytest.raises(error, match=message):
+        FramePlayer(["a", "b"], interval_ms=bad)
+
+
+def test_the_old_calls_still_work():
+    """The moons chapter's call, positional captions and any iterable of frames."""
+    player = FramePlayer((f"<i>{k}</i>" for k in range(3)), ["x", "y", "z"],
+                         interval_ms=600, title="training")
+    assert player.frames == ["<i>0</i>", "<i>1</i>", "<i>2</i>"]
+    assert player.interval_ms == 600 and player.title == "training"
+    assert FramePlayer(["only"]).captions == [""]
+    assert FramePlayer(["a"], interval_ms=12.6).interval_ms == 13
+
+
+def test_player_html():
+    html = FramePlayer([f"<b>{k}</b>" for k in range(11)], [f"c{k}" for k in range(11)])._repr_html_()
+    tags = Tags(html)
+    (buttons,) = tags.with_class("mg-buttons")
+    counter = re.search(r'<span class="mg-counter"[^>]*>([^<]*)</span>', html)
+    assert counter.group(1) == "1 / 11"
+    assert "min-width: 7ch" in counter.group(0)  # room for "11 / 11": no jumping
+    # The counter sits with the buttons (which never wrap); the slider may take a line of its own.
+    assert html.index("mg-buttons") < html.index("mg-counter") < html.index('type="range"')
+    play = re.search(r'<button[^>]*data-action="play"[^>]*>(.*?)</button>', html).group(1)
+    assert "Play" in play and "Pause" in play  # both labels always there: one width
+    assert "white-space: nowrap" in html and "flex-wrap: wrap" in html
+    # The frames sit on a light panel, legible whatever the page's theme.
+    assert ".mg-frames { background: #fff" in html
+
+
+def test_figure_frame_at_twice_the_pixels_keeps_its_size():
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    plain, sharp = figure_frame(fig, "a line", dpi=50), figure_frame(fig, "a line", dpi=50,
+                                                                         pixel_ratio=2)
+    plt.close(fig)
+    assert "width=" not in plain and 'alt="a line"' in sharp
+    width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', sharp).groups())
+    assert 90 <= width <= 115 and 45 <= height <= 65  # 2 x 1 inches at 50 dpi, shown so
+    assert len(sharp) > 2 * len(plain)
+    with pytest.raises(ValueError, match="pixel_ratio must be at least 1"):
+        figure_frame(None, "x", pixel_ratio=0.5)
+
+
+def test_draw_dot_fills_values_in_the_colours_given():
+    a = Value(1.0, label="a")
+    b = a * 2
+    b.label = "b"
+    svg = svg_frame(draw_dot(b, highlight={a: "#112233", b: "#445566"}))
+    assert 'fill="#112233"' in svg and 'fill="#445566"' in svg
+    assert 'fill="#ffe08a"' in svg_frame(draw_dot(b, highlight=[a]))  # a list: one colour

@@ -1,0 +1,86 @@
+"""Fixtures for testing the book as readers meet it: the session's builds, the site served on
+127.0.0.1, one Playwright and one headless Chromium (how: built_site.py)."""
+
+import shutil
+
+import pytest
+
+from built_site import (ARTIFACTS, BUILD_ROOT, HTML_DIR, SCREENSHOTS, SKIP_BUILD, PageVisit, builds,
+                        launch_chromium, run_build, serve)
+
+
+@pytest.fixture(scope="session")
+def clean_build():
+    """A strict build from nothing: no HTML, no doctrees, no execution cache."""
+    if SKIP_BUILD:
+        pytest.skip("BOOK_SKIP_BUILD is set: not building")
+    shutil.rmtree(BUILD_ROOT / "_build", ignore_errors=True)
+    return run_build("clean")
+
+
+@pytest.fixture(scope="session")
+def cached_build(clean_build):
+    """The same strict build again with nothing changed: every notebook should come from the cache."""
+    if clean_build.returncode != 0:
+        pytest.fail("the clean build failed, so there is no cache to rebuild from (see test-artifacts/build-clean.log)")
+    return run_build("cached")
+
+
+@pytest.fixture(scope="session")
+def html_dir(request):
+    if not SKIP_BUILD:
+        request.getfixturevalue("clean_build")
+    # With --keep-going a build that fails on warnings still writes the site: check it anyway,
+    # test_clean_strict_build_succeeds reports the build failure itself.
+    if not (HTML_DIR / "index.html").exists():
+        pytest.fail("the book did not build, so there is no site to check (see test-artifacts/build-clean.log)")
+    return HTML_DIR
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not builds:
+        return
+    terminalreporter.section("book build times")
+    for build in builds.values():
+        status = "ok" if build.returncode == 0 else f"FAILED (exit {build.returncode})"
+        terminalreporter.write_line(f"{build.name:>7} strict build: {build.seconds:6.1f} s  {status}"
+                                    f"   log: test-artifacts/build-{build.name}.log")
+    if SCREENSHOTS.exists():
+        shots = sorted(SCREENSHOTS.glob("*.png"))
+        terminalreporter.write_line(f"{len(shots)} page screenshots in test-artifacts/screenshots/")
+    lines = [f"{b.name} {b.seconds:.1f} s exit={b.returncode}" for b in builds.values()]
+    (ARTIFACTS / "build-times.txt").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="session")
+def site_url(html_dir):
+    """The built site served on 127.0.0.1 (a free port), for as long as the session runs."""
+    with serve(html_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright for the whole session: its sync API refuses to start a second one while the
+    first is running, so every browser the tests launch comes from this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    try:
+        browser = launch_chromium(playwright)
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def visit(browser, site_url):
+    tab = PageVisit(browser, site_url)
+    yield tab
+    tab.close()
