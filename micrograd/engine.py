@@ -90,7 +90,9 @@ class Value:
             raise OverflowError(
                 f"{x!r} ** {n!r} is {out!r}, but its derivative "
                 "n * x**(n-1) is too large for a float")
-        return _node(out, f"**{n:g}", (self,), (local,))
+        # The exact exponent in the op's name, so gradcheck.blame can re-run it.
+        op = f"**{int(n) if n.is_integer() else n}"
+        return _node(out, op, (self,), (local,))
 
     def exp(self):
         x = self.data
