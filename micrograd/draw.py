@@ -1,10 +1,12 @@
-"""Pictures of graphs with Graphviz: the computation graph of a `Value`, the layout of an `MLP`."""
+"""Pictures of graphs with Graphviz: the computation graph of a `Value` or a `Tensor`, the layout of an `MLP`."""
 
+import sys
 import warnings
 
 import graphviz
 
 from micrograd.engine import Value
+from micrograd.gradcheck import Disagreement
 
 # Beyond this many values a drawing is unreadable and slow to render (5,000 take ~15 s).
 MAX_READABLE_NODES = 500
@@ -14,27 +16,30 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
     """The computation graph behind `root` as a `graphviz.Digraph`, inputs on the left.
 
     Each value is a box showing its label, data and (if `show_grad`) grad; each operation is
-    a small oval feeding the value it produced. Values in `highlight` are filled in colour:
-    a list of values (all in one colour) or a dict {value: fill colour}.
+    a small oval feeding the value it produced. For a `Tensor` graph each box shows the
+    tensor's shape instead (and its numbers if it holds just one, such as a loss).
+
+    Values in `highlight` are filled in colour: a list of values (all in one colour) or a
+    dict {value: fill colour}. The list `gradcheck.blame(root)` returns works too: each node
+    it blames is filled red and each disagreeing edge is drawn red, labelled with the stored
+    local derivative and the slope of the node's operation.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot needs a Value, got {type(root).__name__}")
+    tensor = _is_tensor(root)
+    if not (isinstance(root, Value) or tensor):
+        raise TypeError(f"draw_dot needs a Value or a Tensor, got {type(root).__name__}")
     order = root.topological_order()
     if len(order) > MAX_READABLE_NODES:
         warnings.warn(f"draw_dot: this graph has {len(order):,} nodes, too many to read "
                       f"(more than {MAX_READABLE_NODES}); rendering it will be slow", stacklevel=2)
-    fills = highlight if isinstance(highlight, dict) else dict.fromkeys(highlight, "#ffe08a")
-    fills = {id(v): colour for v, colour in fills.items()}
+    fills, blamed_edges = _highlights(highlight)
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": rankdir, "bgcolor": "transparent"})
     dot.attr("node", fontname="Helvetica", fontsize="11")
     for node in order:
         uid = str(id(node))
         fields = [str(node.label)] if node.label else []
-        fields.append(f"data {node.data:.4f}")
-        if show_grad:
-            fields.append(f"grad {node.grad:.4f}")
+        fields += _tensor_fields(node, show_grad) if tensor else _value_fields(node, show_grad)
         style = {"style": "filled", "fillcolor": fills[id(node)]} if id(node) in fills else {}
         dot.node(uid, "{ " + " | ".join(_escape(f) for f in fields) + " }", shape="record", **style)
         if node._op:
@@ -42,9 +47,57 @@ def draw_dot(root, rankdir="LR", show_grad=True, highlight=()):
             dot.node(uid + node._op, _escape(node._op), shape="oval", style="filled", fillcolor="#e8eef7",
                      ordering="in")
             dot.edge(uid + node._op, uid)
-            for child in node._prev:  # `a + a` draws two edges: a is used twice
-                dot.edge(str(id(child)), uid + node._op)
+            for i, child in enumerate(node._prev):  # `a + a` draws two edges: a is used twice
+                blamed = blamed_edges.get((id(node), i), {})
+                dot.edge(str(id(child)), uid + node._op, **blamed)
     return dot
+
+
+# The colours of blame's findings: a pale red fill for the node, a strong red for the edge.
+BLAMED_FILL, BLAMED_EDGE = "#f4b6ae", "#c0392b"
+
+
+def _highlights(highlight):
+    """{id(value): fill colour} and {(id(node), operand index): edge style} from `highlight`."""
+    if isinstance(highlight, dict):
+        return {id(v): colour for v, colour in highlight.items()}, {}
+    fills, edges = {}, {}
+    for item in highlight:
+        if isinstance(item, Disagreement):
+            fills[id(item.node)] = BLAMED_FILL
+            # The operand's place among the node's operands (`a * a` has it twice).
+            for i, (child, local) in enumerate(zip(item.node._prev, item.node._local_grads)):
+                if child is item.operand and local == item.stored:
+                    label = f"stored {item.stored:.4g}\\nslope {item.estimated:.4g}"
+                    edges[(id(item.node), i)] = {"color": BLAMED_EDGE, "fontcolor": BLAMED_EDGE,
+                                                 "penwidth": "2.5", "label": label,
+                                                 "fontname": "Helvetica", "fontsize": "10"}
+        else:
+            fills[id(item)] = "#ffe08a"
+    return fills, edges
+
+
+def _value_fields(node, show_grad):
+    fields = [f"data {node.data:.4f}"]
+    if show_grad:
+        fields.append(f"grad {node.grad:.4f}")
+    return fields
+
+
+def _tensor_fields(node, show_grad):
+    """A tensor's shape; its number too (and gradient) when it holds just one."""
+    fields = [f"shape {tuple(node.shape)}"]
+    if node.data.size == 1:
+        fields.append(f"data {node.data.item():.4f}")
+        if show_grad:
+            fields.append(f"grad {node.grad.item():.4f}")
+    return fields
+
+
+def _is_tensor(x):
+    # micrograd.tensor needs NumPy; if nobody imported it, x cannot be a Tensor.
+    module = sys.modules.get("micrograd.tensor")
+    return module is not None and isinstance(x, module.Tensor)
 
 
 def draw_mlp(model):

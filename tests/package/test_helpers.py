@@ -336,7 +336,7 @@ def test_draw_dot_warns_about_a_graph_too_large_to_read():
 
 @pytest.mark.parametrize("root, kind", [(3.0, "float"), ([Value(1.0)], "list")])
 def test_draw_dot_needs_a_value(root, kind):
-    with pytest.raises(TypeError, match=f"draw_dot needs a Value, got {kind}"):
+    with pytest.raises(TypeError, match=f"draw_dot needs a Value or a Tensor, got {kind}"):
         draw_dot(root)
 
 
