@@ -13,11 +13,13 @@ The three versions compute the same function of the same weights:
 shows this file piece by piece.
 """
 
+import numbers
 import random
 
 import numpy as np
 
 from micrograd.engine import Value, weighted_sum
+from micrograd.losses import cross_entropy as scalar_cross_entropy
 from micrograd.tensor import Tensor, cross_entropy
 
 N_EMBD = 16        # width of every vector that flows through the model
@@ -106,6 +108,35 @@ def n_layers(weights):
     return sum(1 for name in weights if name.endswith(".attn_wq"))
 
 
+def head_size(n_embd, n_head):
+    """The width of one attention head: n_embd // n_head columns.
+
+    The heads split the width into equal slices, so n_head must be a whole
+    number from 1 to n_embd that divides it (torch.nn.MultiheadAttention
+    refuses the others too): a remainder would make a narrower last head,
+    or fewer or more heads than asked for, and the versions would disagree.
+    """
+    if isinstance(n_head, bool) or not isinstance(n_head, numbers.Integral):
+        raise TypeError(f"n_head must be a whole number of attention heads, "
+                        f"got {type(n_head).__name__}")
+    if n_head < 1:
+        raise ValueError(f"n_head must be at least 1 attention head, got {n_head}")
+    if n_head > n_embd:
+        raise ValueError(f"n_head = {n_head} is more heads than the width has "
+                         f"columns (n_embd = {n_embd}): each head needs at least one")
+    if n_embd % n_head:
+        divisors = [d for d in range(1, n_embd + 1) if n_embd % d == 0]
+        raise ValueError(f"n_head = {n_head} does not divide the width n_embd = "
+                         f"{n_embd} into equal heads; choose one of {divisors}")
+    return n_embd // n_head
+
+
+def _check_something_to_predict(n_targets):
+    if n_targets == 0:
+        raise ValueError("nothing to predict: each sequence needs at least two "
+                         "tokens (one to read, the next to predict)")
+
+
 # ----------------------------------------------------------------------
 # The scalar model: every number is a Value
 
@@ -144,7 +175,7 @@ def scalar_gpt(w, token, pos, keys, values, n_head=N_HEAD):
     """
     x = [t + p for t, p in zip(w["wte"][token], w["wpe"][pos])]
     x = rmsnorm(x)
-    head_dim = len(x) // n_head
+    head_dim = head_size(len(x), n_head)
     scale = head_dim ** -0.5
     for layer in range(len(keys)):
         pre = f"layer{layer}."
@@ -175,15 +206,23 @@ def scalar_gpt(w, token, pos, keys, values, n_head=N_HEAD):
 
 def scalar_loss(w, sequences, n_head=N_HEAD):
     """Mean cross-entropy of predicting each next token, over all positions
-    of all the sequences (lists of token ids) given."""
-    losses = []
+    of all the sequences (lists of token ids) given.
+
+    As `tensor_loss` and `torch_loss`: log-softmax by the log-sum-exp trick
+    (finite even where a probability underflows to 0), a target outside
+    the vocabulary (-1 too) refused, an error when there is nothing to
+    predict.
+    """
+    layers = n_layers(w)
+    batch_logits, targets = [], []
     for tokens in sequences:
-        keys = [[] for _ in range(n_layers(w))]
-        values = [[] for _ in range(n_layers(w))]
+        keys = [[] for _ in range(layers)]
+        values = [[] for _ in range(layers)]
         for pos in range(min(len(tokens) - 1, len(w["wpe"]))):
-            logits = scalar_gpt(w, tokens[pos], pos, keys, values, n_head)
-            losses.append(-softmax(logits)[tokens[pos + 1]].log())
-    return sum(losses) * (1.0 / len(losses))
+            batch_logits.append(scalar_gpt(w, tokens[pos], pos, keys, values, n_head))
+            targets.append(tokens[pos + 1])
+    _check_something_to_predict(len(targets))
+    return scalar_cross_entropy(batch_logits, targets)
 
 
 # ----------------------------------------------------------------------
@@ -199,6 +238,7 @@ def pack(sequences, block_size=BLOCK_SIZE):
         inputs += tokens[:n]
         positions += range(n)
         targets += tokens[1:n + 1]
+    _check_something_to_predict(len(targets))
     return inputs, positions, targets
 
 
@@ -242,7 +282,7 @@ def tensor_gpt(w, inputs, positions, n_head=N_HEAD, attention=None):
     """
     x = tensor_rmsnorm(w["wte"][inputs] + w["wpe"][positions])
     mask = attention_mask(positions)
-    head_dim = x.shape[1] // n_head
+    head_dim = head_size(x.shape[1], n_head)
     for layer in range(n_layers(w)):
         pre = f"layer{layer}."
         # 1) causal self-attention: each head writes into x through its
@@ -292,7 +332,7 @@ def torch_loss(w, sequences, n_head=N_HEAD):
     inputs, positions, targets = pack(sequences, w["wpe"].shape[0])
     x = rmsnorm(w["wte"][inputs] + w["wpe"][positions])
     mask = torch.from_numpy(attention_mask(positions))
-    head_dim = x.shape[1] // n_head
+    head_dim = head_size(x.shape[1], n_head)
     for layer in range(n_layers(w)):
         pre = f"layer{layer}."
         h = rmsnorm(x)

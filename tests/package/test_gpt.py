@@ -168,3 +168,73 @@ def test_initial_loss_is_near_uniform(tokenizer):
     w = tensor_weights(init_weights(tokenizer.vocab_size))
     loss = tensor_loss(w, [tokenizer.encode("emma")]).item()
     assert abs(loss - math.log(27)) < 0.2
+
+
+# ---------------------------------------------------------------- hyper-parameters and edges (issue 18)
+
+LOSSES = {"scalar": lambda weights, batch, n_head: scalar_loss(scalar_weights(weights), batch, n_head),
+          "tensor": lambda weights, batch, n_head: tensor_loss(tensor_weights(weights), batch, n_head),
+          "torch": lambda weights, batch, n_head: torch_loss(torch_weights(weights), batch, n_head)}
+
+
+@pytest.mark.parametrize("version", LOSSES)
+@pytest.mark.parametrize("n_head, error, message", [
+    (3, ValueError, r"n_head = 3 does not divide the width n_embd = 16 .*\[1, 2, 4, 8, 16\]"),
+    (5, ValueError, "n_head = 5 does not divide"),
+    (6, ValueError, "n_head = 6 does not divide"),
+    (7, ValueError, "n_head = 7 does not divide"),
+    (0, ValueError, "n_head must be at least 1 attention head, got 0"),
+    (-4, ValueError, "n_head must be at least 1"),
+    (32, ValueError, r"n_head = 32 is more heads than the width has columns \(n_embd = 16\)"),
+    (4.0, TypeError, "n_head must be a whole number of attention heads, got float"),
+    (True, TypeError, "got bool"),
+])
+def test_a_head_count_that_does_not_split_the_width_is_refused(tokenizer, version, n_head, error, message):
+    """The probe's M3: 3 or 5 heads silently ran 4 (and the versions disagreed), 6 or 7 ran 8,
+    0 divided by zero, 32 raised 0.0 to a negative power. torch.nn.MultiheadAttention refuses
+    an embed_dim that num_heads does not divide; every version here says why."""
+    weights = init_weights(tokenizer.vocab_size)
+    with pytest.raises(error, match=message):
+        LOSSES[version](weights, [tokenizer.encode("emma")], n_head)
+
+
+@pytest.mark.parametrize("n_head", [1, 2, 8, 16, np.int64(4)])
+def test_every_head_count_that_divides_the_width_agrees(tokenizer, n_head):
+    weights = init_weights(tokenizer.vocab_size, seed=5)
+    batch = [tokenizer.encode("ava")]
+    losses = [LOSSES[version](weights, batch, n_head) for version in LOSSES]
+    values = [losses[0].data, losses[1].item(), losses[2].item()]
+    assert max(values) - min(values) < TOLERANCE, values
+
+
+def test_scalar_loss_is_finite_where_a_probability_underflows(tokenizer):
+    """The probe's L13: lm_head x 4000 puts a logit gap past ~745, so softmax gives the target a
+    probability of exactly 0 and its log raised; the loss is finite (log-sum-exp) as in torch."""
+    weights = init_weights(tokenizer.vocab_size)
+    weights["lm_head"] = [[4000 * x for x in row] for row in weights["lm_head"]]
+    batch = [tokenizer.encode("emma")]
+    reference = torch_run(weights, batch)[0]
+    assert math.isfinite(reference) and reference > 745
+    for run in (scalar_run, tensor_run):
+        assert run(weights, batch)[0] == pytest.approx(reference, rel=1e-12)
+
+
+@pytest.mark.parametrize("version", LOSSES)
+def test_a_negative_target_is_refused(tokenizer, version):
+    """The probe's L14: the scalar loss read target -1 as the last class (Python list indexing);
+    all three versions refuse it, as torch does. (As an input token -1 picks the last row in all
+    three, as torch's tensor indexing does: the versions agree, so that stays.)"""
+    weights = init_weights(tokenizer.vocab_size)
+    error = RuntimeError if version == "torch" else ValueError
+    with pytest.raises((error, IndexError), match=r"-1|out of bounds"):
+        LOSSES[version](weights, [[0, 1, -1]], 4)
+
+
+@pytest.mark.parametrize("version", LOSSES)
+@pytest.mark.parametrize("batch", [[], [[0]], [[0], []]])
+def test_nothing_to_predict_is_a_clear_error(tokenizer, version, batch):
+    """The probe's L15: no sequence with two tokens gave a ZeroDivisionError (scalar) or NumPy's
+    'zero-size array' (tensor); torch's cross_entropy gives nan. All three say what is wrong."""
+    weights = init_weights(tokenizer.vocab_size)
+    with pytest.raises(ValueError, match="nothing to predict: each sequence needs at least two tokens"):
+        LOSSES[version](weights, batch, 4)
