@@ -1,62 +1,57 @@
-"""Optimisers with PyTorch's two-call interface: SGD, Momentum, Adam."""
+"""Optimisers with PyTorch's two-call interface: SGD, Momentum, Adam, AdamW.
+
+`zero_grad()`, then `loss.backward()`, then `step()`, as with `torch.optim`.
+Each works on `Value`s and on `Tensor`s alike: a parameter's `data` and `grad`
+are a float or an array, and the same arithmetic serves both.
+
+Hyper-parameters are plain attributes that may be changed between steps (a
+learning-rate schedule, say), so `step()` checks every one of them again,
+exactly as the constructor does: a TypeError when a setting is not a real
+number (or, for betas, not a pair), a ValueError when it is out of range.
+"""
 
 import math
 import numbers
+import sys
 import warnings
 
-
-def _learning_rate(lr):
-    """`lr` as a float; a TypeError if it is not a real number."""
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError("the learning rate must be a real number (int, float, "
-                        f"NumPy float), not {type(lr).__name__}: {lr!r}")
-    if not 0 < lr < math.inf:
-        raise ValueError("the learning rate must be a positive finite number, "
-                         f"got {lr!r}")
-    return float(lr)
-
-
-def _check_gradients(parameters):
-    """A step along an infinite or nan gradient would make the parameter inf."""
-    for i, p in enumerate(parameters):
-        if not _finite(p.grad):
-            raise ValueError(f"parameter {i} has gradient {p.grad!r}: "
-                             "no step can follow it")
-
-
-def _finite(grad):
-    if isinstance(grad, numbers.Real):
-        return math.isfinite(grad)
-    import numpy as np  # an array: the gradient of a micrograd.tensor.Tensor
-
-    return bool(np.isfinite(grad).all())
+from micrograd.engine import Value
 
 
 class SGD:
     """Moves each parameter a step of size `lr` against its gradient.
 
-    `zero_grad()` then `loss.backward()` then `step()`: the same three calls as
-    `torch.optim.SGD`. `lr` may be changed between steps (a decaying schedule).
+    `lr` may be changed between steps, down to 0 (torch.optim allows it too:
+    a warm-up that starts from 0, a schedule that decays to 0); a negative or
+    non-finite lr is refused.
+
+    The parameters must be leaves (`Value`s or `Tensor`s not computed by an
+    operation), as torch.optim requires: backward() resets the gradient of
+    any other node on each call, so accumulating gradients over two batches
+    would keep only the last one, and the step would move a number that the
+    next forward pass recomputes anyway. A parameter whose gradient is None
+    ("no gradient yet") is skipped, as torch.optim skips it.
     """
 
     def __init__(self, parameters, lr):
-        self.parameters = list(parameters)
-        if not self.parameters:
-            raise ValueError("SGD got no parameters to optimise")
-        if len({id(p) for p in self.parameters}) < len(self.parameters):
-            warnings.warn("SGD got the same parameter more than once: "
-                          "step() will move it more than once", stacklevel=2)
-        self.lr = _learning_rate(lr)
+        self.parameters = _leaves(parameters, type(self).__name__)
+        self.lr = lr
+        self._settings()  # refuses bad hyper-parameters now, not at step 1
+
+    def _settings(self):
+        """The hyper-parameters, each checked, as floats."""
+        return _learning_rate(self.lr)
 
     def zero_grad(self):
         for p in self.parameters:
             p.grad = 0.0
 
     def step(self):
-        lr = _learning_rate(self.lr)  # checked again: it may have been changed
+        lr = self._settings()  # checked again: it may have been changed
         _check_gradients(self.parameters)
         for p in self.parameters:
-            p.data -= lr * p.grad
+            if p.grad is not None:
+                p.data -= lr * p.grad
 
 
 class Momentum(SGD):
@@ -64,19 +59,26 @@ class Momentum(SGD):
 
     Each parameter keeps a velocity, a running sum of its past gradients that
     decays by `momentum` per step: v = momentum * v + grad, then p -= lr * v.
-    Works on Values and Tensors alike (the velocity takes the gradient's shape).
+    `momentum` must be in [0, 1): torch accepts any momentum >= 0, but from 1
+    on the velocity never forgets and grows without bound.
     """
 
     def __init__(self, parameters, lr, momentum=0.9):
+        self.momentum = momentum
         super().__init__(parameters, lr)
-        self.momentum = _fraction(momentum, "momentum")
         self.velocities = [0.0] * len(self.parameters)
 
+    def _settings(self):
+        return (_learning_rate(self.lr),
+                _number(self.momentum, "momentum", 0.0, 1.0))
+
     def step(self):
-        lr = _learning_rate(self.lr)
+        lr, momentum = self._settings()
         _check_gradients(self.parameters)
         for i, p in enumerate(self.parameters):
-            v = self.momentum * self.velocities[i] + p.grad
+            if p.grad is None:
+                continue
+            v = momentum * self.velocities[i] + p.grad
             self.velocities[i] = v
             p.data -= lr * v
 
@@ -88,41 +90,141 @@ class Adam(SGD):
     gradient (v); the step is lr * m_hat / (sqrt(v_hat) + eps), where the hats
     undo the pull towards 0 of means that started at 0. Parameters whose
     gradients are small and steady get full-size steps, noisy ones small steps.
-    Works on Values and Tensors alike.
+
+    `weight_decay` > 0 adds the gradient of the L2 penalty
+    weight_decay/2 * p**2 to each gradient before the moments see it, as
+    torch.optim.Adam does. The division by sqrt(v_hat) then shrinks that pull
+    too, most for the weights with large gradients: see `AdamW` for the decay
+    that acts on the weights directly.
     """
 
-    def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
+    # AdamW sets this: shrink the weights themselves instead of the gradient.
+    decoupled_weight_decay = False
+
+    def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
+                 weight_decay=0.0):
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         super().__init__(parameters, lr)
-        self.betas = tuple(_fraction(b, "each of betas") for b in betas)
-        if len(self.betas) != 2:
-            raise ValueError(f"betas needs two numbers, got {betas!r}")
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) \
-                or not 0 <= eps < math.inf:
-            raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
-        self.eps = eps
         self.steps = 0
         self.means = [0.0] * len(self.parameters)
         self.squares = [0.0] * len(self.parameters)
 
+    def _settings(self):
+        return (_learning_rate(self.lr), _betas(self.betas),
+                _number(self.eps, "eps", 0.0, math.inf),
+                _number(self.weight_decay, "weight_decay", 0.0, math.inf))
+
     def step(self):
-        lr = _learning_rate(self.lr)
+        lr, (beta1, beta2), eps, weight_decay = self._settings()
         _check_gradients(self.parameters)
         self.steps += 1
-        beta1, beta2 = self.betas
         # m_hat = m / (1 - beta1**t) and v_hat = v / (1 - beta2**t), arranged
         # as PyTorch computes them (so the two agree to the last bits).
         step_size = lr / (1 - beta1 ** self.steps)
         root_correction = (1 - beta2 ** self.steps) ** 0.5
         for i, p in enumerate(self.parameters):
             g = p.grad
+            if g is None:
+                continue
+            if self.decoupled_weight_decay:  # AdamW: shrink the weight
+                p.data *= 1 - lr * weight_decay
+            elif weight_decay:               # Adam: add L2's gradient
+                g = g + weight_decay * p.data
             m = beta1 * self.means[i] + (1 - beta1) * g
             v = beta2 * self.squares[i] + (1 - beta2) * g * g
             self.means[i], self.squares[i] = m, v
-            p.data -= step_size * m / (v ** 0.5 / root_correction + self.eps)
+            p.data -= step_size * m / (v ** 0.5 / root_correction + eps)
 
 
-def _fraction(x, what):
-    """`x` if it is a number in [0, 1), else a ValueError naming `what`."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < 1:
-        raise ValueError(f"{what} must be a number in [0, 1), got {x!r}")
-    return x
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as `torch.optim.AdamW` (Loshchilov
+    and Hutter, "Decoupled Weight Decay Regularization", 2019).
+
+    Each step first shrinks every weight by the factor 1 - lr * weight_decay,
+    then takes Adam's step on the loss's gradient alone. Unlike L2 added to
+    the gradient (`Adam(weight_decay=...)`), the shrinking is the same for
+    every weight, whatever the size of its gradients.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
+                 weight_decay=0.01):
+        super().__init__(parameters, lr, betas, eps, weight_decay)
+
+
+# ---------------------------------------------------------------- checks
+
+def _leaves(parameters, optimiser):
+    """The parameters as a list, each a leaf `Value` or `Tensor`."""
+    if isinstance(parameters, (Value, dict)) or _is_tensor(parameters):
+        raise TypeError(f"{optimiser} needs a list of parameters, e.g. "
+                        f"model.parameters(), not one {type(parameters).__name__}"
+                        " (parameter groups are not supported)")
+    parameters = list(parameters)
+    if not parameters:
+        raise ValueError(f"{optimiser} got no parameters to optimise")
+    for i, p in enumerate(parameters):
+        if not (isinstance(p, Value) or _is_tensor(p)):
+            raise TypeError(f"{optimiser} needs Values or Tensors, which "
+                            f"carry a gradient, but parameter {i} is a "
+                            f"{type(p).__name__}: {p!r:.60}")
+        if p._prev:
+            raise ValueError(
+                f"parameter {i} was computed by an operation ({p._op}), so "
+                "backward() resets its gradient on each call and the next "
+                f"forward pass recomputes it: {optimiser} needs leaves, as "
+                "torch.optim does. Make the parameter from the finished "
+                "numbers, e.g. Tensor(w0 * 0.5), not Tensor(w0) * 0.5")
+    if len({id(p) for p in parameters}) < len(parameters):
+        warnings.warn(f"{optimiser} got the same parameter more than once: "
+                      "step() will move it more than once", stacklevel=3)
+    return parameters
+
+
+def _is_tensor(x):
+    # micrograd.tensor needs NumPy; if nobody imported it, x cannot be a Tensor.
+    module = sys.modules.get("micrograd.tensor")
+    return module is not None and isinstance(x, module.Tensor)
+
+
+def _number(x, name, low, high):
+    """`x` as a float in [low, high): else a TypeError or ValueError naming it."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number (int, float, NumPy "
+                        f"float), not {type(x).__name__}: {x!r}")
+    if not low <= x < high:  # also False for nan
+        allowed = (f"a finite number >= {low:g}" if high == math.inf
+                   else f"a number in [{low:g}, {high:g})")
+        raise ValueError(f"{name} must be {allowed}, got {x!r}")
+    return float(x)
+
+
+def _learning_rate(lr):
+    return _number(lr, "the learning rate", 0.0, math.inf)
+
+
+def _betas(betas):
+    """(beta1, beta2): two numbers in [0, 1), the decay rates of the means."""
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
+        raise TypeError("betas must be a pair of numbers (beta1, beta2), "
+                        f"not {type(betas).__name__}: {betas!r}")
+    if len(betas) != 2:
+        raise ValueError(f"betas needs two numbers, got {betas!r}")
+    return tuple(_number(b, "each of betas", 0.0, 1.0) for b in betas)
+
+
+def _check_gradients(parameters):
+    """A step along an infinite or nan gradient would make the parameter inf."""
+    for i, p in enumerate(parameters):
+        if p.grad is not None and not _finite(p.grad):
+            raise ValueError(f"parameter {i} has gradient {p.grad!r}: "
+                             "no step can follow it")
+
+
+def _finite(grad):
+    if isinstance(grad, numbers.Real):
+        return math.isfinite(grad)
+    import numpy as np  # an array: the gradient of a micrograd.tensor.Tensor
+
+    return bool(np.isfinite(grad).all())
