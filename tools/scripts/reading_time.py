@@ -14,9 +14,10 @@ Reading time (issue 15, item 4) is measured on the BUILT pages, as a reader meet
 - shown code lines: the non-blank lines of every code block the page shows: code cells, fenced code,
   ``literalinclude`` blocks, and the code inside dropdowns and exercise solutions (the reader opens
   them);
-- not counted: code (and outputs) folded behind myst-nb's "Show code cell ..." toggles (a cell tagged
-  ``hide-input``, ``hide-output`` or ``hide-cell`` without a solution prompt), and cells removed from
-  the page.
+- not counted: code (and outputs) folded behind myst-nb's toggles in cells tagged ``hide-input``,
+  ``hide-cell`` or ``hide-output`` (plotting code and the like, whatever the toggle's label), except
+  exercise solutions (tagged ``exercise-solution``, or a toggle labelled "... solution"), which the
+  reader is meant to open; and cells removed from the page.
 
 The source statistics (issue 15, item 2) read the MyST sources:
 
@@ -44,10 +45,8 @@ SECONDS_PER_CODE_LINE = 6
 BUDGET_MINUTES = 25
 HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-input"}
 REMOVED_TAGS = {"remove-cell", "remove-input"}
-# myst-nb's own prompts for folded code: "Show code cell source" (hide-input), "Show code cell
-# content" (hide-cell), "Show code cell outputs" (hide-output). A custom prompt ("Show solution")
-# marks something the reader is meant to open, so it counts.
-FOLDED_CODE_PROMPT = re.compile(r"^\s*Show code cell", re.I)
+FOLDING_TAGS = {"tag_hide-input", "tag_hide-cell", "tag_hide-output"}
+SOLUTION = re.compile(r"solution", re.I)
 BLOCK_TAGS = ["p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "div", "dt", "dd",
               "summary", "pre", "br", "tr", "figcaption", "caption", "blockquote"]
 WORD = re.compile(r"\S*\w\S*")
@@ -78,9 +77,14 @@ def article_of(html):
 
 
 def _remove_folded_cells(article):
+    """Drop what myst-nb folds away in hide-input/-cell/-output cells, solutions excepted."""
     for details in article.select("details.hide"):
+        cell = details.find_parent("div", class_="cell")
+        classes = set(cell.get("class", [])) if cell is not None else set()
         title = details.select_one("summary .collapsed") or details.find("summary")
-        if title is not None and FOLDED_CODE_PROMPT.match(title.get_text()):
+        solution = "tag_exercise-solution" in classes or (
+            title is not None and SOLUTION.search(title.get_text()))
+        if classes & FOLDING_TAGS and not solution:
             details.decompose()
         else:
             for expanded in details.select("summary .expanded"):
