@@ -7,6 +7,21 @@ and the local derivative of its output with respect to each operand
 needs no knowledge of any operation: it walks the graph from the output back to
 the inputs and applies the chain rule, one multiplication and one addition per
 edge.
+
+Two consequences of storing numbers, decided on purpose:
+
+- A graph is a record of the forward pass. Assigning new numbers to a leaf's
+  `.data` (as an update step does) does not change the local derivatives
+  already stored downstream: `backward()` on the old graph gives the gradients
+  at the old numbers. Run the forward pass again, as every training loop does.
+  (PyTorch re-reads some saved inputs and refuses some in-place changes; a
+  record is simpler to reason about.)
+- `.data` is a plain attribute that operations trust, not a checked property:
+  checking every read would cost every operation (about 15% of an MLP's
+  training step, measured). Numbers enter checked through `Value(...)`; an
+  operation refuses a result that is not finite; `v.data = "abc"` fails at the
+  next operation. Keep `.data` a Python float: `p.data -= lr * p.grad` with a
+  NumPy float32 lr makes it a float32.
 """
 
 import math
@@ -60,7 +75,11 @@ class Value:
         if b == 0:
             raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
         out = a / b  # d/db = -a/b**2 computed as -(a/b)/b: b*b may underflow
-        return _node(out, "/", (self, other), (1.0 / b, -out / b))
+        d_db = -out / b
+        if math.isinf(d_db) and math.isfinite(out):  # as 1e-200 ** -1 does
+            raise OverflowError(f"{a!r} / {b!r} is {out!r}, but its derivative "
+                                "-a/b**2 is too large for a float")
+        return _node(out, "/", (self, other), (1.0 / b, d_db))
 
     def __neg__(self):
         return _node(-self.data, "neg", (self,), (-1.0,))
@@ -144,23 +163,8 @@ class Value:
         return _as_value(other) / self
 
     def topological_order(self):
-        """Every node this value depends on, each listed after its operands.
-
-        Iterative depth-first search: a graph a million nodes deep needs no
-        recursion.
-        """
-        order, visited = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, operands_done = stack.pop()
-            if operands_done:
-                order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                stack.extend((child, False) for child in node._prev
-                             if child not in visited)
-        return order
+        """Every node this value depends on, each listed after its operands."""
+        return topological_order(self)
 
     def backward(self):
         """Add d(self)/d(leaf) to the `.grad` of every leaf self depends on.
@@ -168,7 +172,8 @@ class Value:
         Leaves (values not computed from others) accumulate across calls, like
         PyTorch: a second call adds the same gradients again. Intermediate
         nodes are reset on each call and end up holding d(self)/d(node) for
-        this call.
+        this call. `v.grad = None` (PyTorch's way to clear a gradient) means
+        "no gradient yet": the next call starts that leaf from 0.
         """
         order = self.topological_order()
         earlier = [node.grad for node in order]
@@ -180,8 +185,28 @@ class Value:
             for child, local_grad in zip(node._prev, node._local_grads):
                 child.grad += local_grad * node.grad
         for node, grad in zip(order, earlier):
-            if not node._prev:
+            if not node._prev and grad is not None:
                 node.grad += grad
+
+
+def topological_order(root):
+    """Every node `root` depends on, each listed after its operands.
+
+    Iterative depth-first search: a graph a million nodes deep needs no
+    recursion. Shared by `Value` and `Tensor`: it reads only `_prev`.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, operands_done = stack.pop()
+        if operands_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in node._prev
+                         if child not in visited)
+    return order
 
 
 def weighted_sum(weights, inputs, bias):

@@ -13,11 +13,39 @@ Broadcasting copies an operand along some axes, so its gradient sums over
 those axes: one helper, `_unbroadcast`, does that for every op.
 
 Ops check their domains as the scalar engine does (log of a number <= 0,
-division by zero, exp or ** past the float range): an error, not a silent
-nan or inf.
+division by zero, a derivative past the float range), and `_node` refuses any
+result that is not finite: an error, not a silent nan or inf (PyTorch returns
+inf; a diverging run then fails far from its cause).
+
+Decided edges, each under a test (tests/package/test_tensor.py):
+
+- `.data` is always a float64 ndarray, a 0-d one for a single number (never a
+  NumPy scalar), and assigning it converts and checks the numbers as
+  `Tensor(...)` does. Leaves' gradients are arrays of the leaf's shape.
+- `t.grad = None` (PyTorch's way to clear a gradient) means "no gradient
+  yet": `t.grad` reads as zeros and the next backward() starts from them.
+- A graph records the forward pass: assign new `.data` (or update it in
+  place), then run the forward pass again before backward(). The vjps read
+  the operand arrays they were built with, so backward() on a stale graph
+  mixes old outputs with whatever those arrays hold.
+- An index array is copied when a tensor is indexed: changing it afterwards
+  cannot send gradients elsewhere.
+- The mean of no numbers, and log_softmax or cross_entropy over zero
+  classes, are errors (NumPy and PyTorch give nan or empty results); an empty
+  batch is an error in cross_entropy, an empty result elsewhere.
 """
 
-import numpy as np
+import numbers
+
+try:
+    import numpy as np
+except ModuleNotFoundError as missing:  # micrograd.engine and nn need no NumPy
+    raise ModuleNotFoundError(
+        "micrograd.tensor needs NumPy: install the package's tensor extra, "
+        "pip install -e '.[tensor]' (or pip install numpy)",
+        name=missing.name) from missing
+
+from micrograd.engine import topological_order
 
 _EXP_MAX = np.log(np.finfo(np.float64).max)  # about 709.78: exp of more is inf
 
@@ -25,13 +53,16 @@ _EXP_MAX = np.log(np.finfo(np.float64).max)  # about 709.78: exp of more is inf
 class Tensor:
     """An array of float64 numbers that records how it was computed."""
 
-    __slots__ = ("data", "_grad", "label", "_prev", "_op", "_vjp")
+    __slots__ = ("_data", "_grad", "label", "_prev", "_op", "_vjp")
 
     # Makes NumPy hand `array * tensor` to Tensor.__rmul__ instead of looping.
     __array_ufunc__ = None
 
     def __init__(self, data, label=""):
-        self.data = _float_array(data)
+        if not isinstance(label, str):  # as Value(data, label)
+            raise TypeError("Tensor(data, label): the label must be a string, "
+                            f"not {type(label).__name__}")
+        self._data = _float_array(data)
         self._grad = None
         self.label = label
         self._prev = ()
@@ -39,20 +70,35 @@ class Tensor:
         self._vjp = None
 
     @property
+    def data(self):
+        """The numbers: a float64 array (0-d for a single number)."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        # Checked as Tensor(...) checks: `t.data = [1, 2]` stays an array.
+        array = value if _is_float_array(value) else _float_array(value)
+        if self._grad is not None and self._grad.shape != array.shape:
+            self._grad = None  # a gradient of the old shape means nothing
+        self._data = array
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def grad(self):
         """dL/d(this tensor), of its shape: zeros until backward() fills it."""
         if self._grad is None:  # made on first use: most nodes never need zeros
-            self._grad = np.zeros_like(self.data)
+            self._grad = np.zeros_like(self._data)
         return self._grad
 
     @grad.setter
     def grad(self, value):
-        # `t.grad = 0.0` (what Module.zero_grad and SGD.zero_grad do): zeros.
-        self._grad = np.full(self.data.shape, value, dtype=np.float64)
+        # `t.grad = 0.0` (what Module.zero_grad and SGD.zero_grad do): zeros;
+        # `t.grad = None`: no gradient yet (zeros when next read).
+        self._grad = (None if value is None else
+                      np.full(self._data.shape, value, dtype=np.float64))
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ",
@@ -101,11 +147,13 @@ class Tensor:
         a, b = self.data, other.data
         if not b.all():
             raise ZeroDivisionError(f"division by a tensor that holds 0: {b!r}")
-        out = _finite(_broadcasting(np.divide, a, b, "/"), "/")
+        out = _broadcasting(np.divide, a, b, "/")
+        with np.errstate(over="ignore"):  # d(a/b)/db = -a/b**2 = -out/b
+            d_db = _finite_derivative(-out / b, out, "/", "-a/b**2")
 
-        def vjp(g):  # d(a/b)/db = -a/b**2 = -out/b
+        def vjp(g):
             return (_unbroadcast(g / b, a.shape),
-                    _unbroadcast(-g * out / b, b.shape))
+                    _unbroadcast(g * d_db, b.shape))
         return _node(out, "/", (self, other), vjp)
 
     def __matmul__(self, other):
@@ -115,11 +163,15 @@ class Tensor:
             raise ValueError("@ needs operands of at least 1 dimension, got "
                              f"shapes {a.shape} and {b.shape}")
         try:
-            out = a @ b
+            with np.errstate(over="ignore", invalid="ignore"):  # _node says so
+                out = a @ b
         except ValueError:
             rows = b.shape[-2] if b.ndim > 1 else b.shape[0]
-            raise ValueError(f"@ cannot multiply shapes {a.shape} and {b.shape}"
-                             f": {a.shape[-1]} columns, {rows} rows") from None
+            why = (f"{a.shape[-1]} columns, {rows} rows" if a.shape[-1] != rows
+                   else f"the stacks {a.shape[:-2]} and {b.shape[:-2]} "
+                        "do not broadcast")
+            raise ValueError(f"@ cannot multiply shapes {a.shape} and "
+                             f"{b.shape}: {why}") from None
 
         def vjp(g):
             if a.ndim == 2 and b.ndim == 2:  # dL/dA = G Bᵀ, dL/dB = Aᵀ G
@@ -144,11 +196,14 @@ class Tensor:
         if n < 1 and n != 0 and (x == 0).any():
             raise ValueError(f"x ** {n!r}: the derivative n * x**(n-1) "
                              "is infinite at x = 0")
-        with np.errstate(over="ignore"):  # _finite says so instead
-            out = _finite(x ** n, f"**{n:g}")
+        with np.errstate(over="ignore", divide="ignore"):  # _node says so
+            out = x ** n
+            # d/dx x**n = n * x**(n-1), and 0 for n = 0 (even at x = 0)
+            local = (_finite_derivative(n * x ** (n - 1), out, "**",
+                                        "n * x**(n-1)") if n else np.zeros_like(x))
 
-        def vjp(g):  # d/dx x**n = n * x**(n-1), and 0 for n = 0
-            return (g * (n * x ** (n - 1)) if n else np.zeros_like(x),)
+        def vjp(g):
+            return (g * local,)
         return _node(out, f"**{n:g}", (self,), vjp)
 
     def exp(self):
@@ -200,23 +255,29 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         """The sum over `axis` (an int, a tuple of ints or None: all)."""
         x = self.data
-        out = x.sum(axis=axis, keepdims=keepdims)
+        with np.errstate(over="ignore"):  # _node says so
+            out = x.sum(axis=axis, keepdims=keepdims)
 
         def vjp(g):  # each summed element gets the whole of g
-            if axis is not None and not keepdims:
-                g = np.expand_dims(g, axis)
-            return (np.broadcast_to(g, x.shape),)
+            return (np.broadcast_to(_kept_axes(g, axis, keepdims, x), x.shape),)
         return _node(out, "sum", (self,), vjp)
 
     def mean(self, axis=None, keepdims=False):
-        """The mean over `axis` (an int, a tuple of ints or None: all)."""
+        """The mean over `axis` (an int, a tuple of ints or None: all).
+
+        The mean of no numbers is an error (NumPy and PyTorch give nan).
+        """
         x = self.data
-        out = x.mean(axis=axis, keepdims=keepdims)
-        count = x.size // max(out.size, 1)
+        with np.errstate(over="ignore"):  # _node says so
+            total = x.sum(axis=axis, keepdims=keepdims)
+        count = x.size // total.size if total.size else 1
+        if count == 0:
+            raise ValueError(f"mean over no numbers: shape {x.shape} has none "
+                             f"along axis {axis}")
+        out = total / count
 
         def vjp(g):  # each averaged element gets 1/count of g
-            if axis is not None and not keepdims:
-                g = np.expand_dims(g, axis)
+            g = _kept_axes(g, axis, keepdims, x)
             return (np.broadcast_to(g / count, x.shape),)
         return _node(out, "mean", (self,), vjp)
 
@@ -243,10 +304,15 @@ class Tensor:
         return _node(self.data.T, "T", (self,), vjp)
 
     def __getitem__(self, index):
-        """Integers, slices and integer arrays, as in NumPy."""
+        """Integers, slices and integer arrays, as in NumPy.
+
+        Index arrays and lists are copied: changing them after this call does
+        not move the gradients (PyTorch detects that change and refuses).
+        """
         if isinstance(index, Tensor):
             raise TypeError("index with integers, slices or an integer array, "
                             "not a Tensor")
+        index = _own_copy(index)
         x = self.data
         out = x[index]
 
@@ -257,9 +323,17 @@ class Tensor:
         return _node(out, "[]", (self,), vjp)
 
     def log_softmax(self, axis=-1):
-        """log(softmax(x)) along `axis`: x - max - log(sum(exp(x - max)))."""
+        """log(softmax(x)) along `axis`: x - max - log(sum(exp(x - max))).
+
+        An axis of length 0 is an error, as in `losses.log_softmax` on Values
+        (PyTorch returns an empty result): there is nothing to normalise.
+        """
         x = self.data
-        shifted = x - x.max(axis=axis, keepdims=True)  # so every exp is <= 1
+        if x.ndim and x.shape[axis] == 0:
+            raise ValueError(f"log_softmax needs at least one number along "
+                             f"axis {axis}, got shape {x.shape}")
+        with np.errstate(over="ignore"):  # _node says so
+            shifted = x - x.max(axis=axis, keepdims=True)  # every exp <= 1
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
         def vjp(g):  # g - softmax * (sum of g along the axis)
@@ -285,18 +359,7 @@ class Tensor:
 
     def topological_order(self):
         """Every tensor this one depends on, each after all of its operands."""
-        order, visited = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, operands_done = stack.pop()
-            if operands_done:
-                order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                stack.extend((child, False) for child in node._prev
-                             if child not in visited)
-        return order
+        return topological_order(self)
 
     def backward(self):
         """Add d(self)/d(leaf) to the `.grad` of every leaf self depends on.
@@ -313,10 +376,16 @@ class Tensor:
         for node in reversed(self.topological_order()):
             g = grads.pop(node)  # complete: every consumer came before
             if not node._prev:
-                node._grad = node.grad + g
+                node._grad = np.asarray(node.grad + g)  # 0-d stays an array
                 continue
             node._grad = g
             for child, child_grad in zip(node._prev, node._vjp(g)):
+                # The one invariant every vjp keeps, checked in one place.
+                if np.shape(child_grad) != child.shape:
+                    raise RuntimeError(
+                        f"the {node._op} node's vjp gave a gradient of shape "
+                        f"{np.shape(child_grad)} for an operand of shape "
+                        f"{child.shape}")
                 # Never in place: `+` hands the same g to both operands.
                 if child in grads:
                     grads[child] = grads[child] + child_grad
@@ -333,6 +402,12 @@ def cross_entropy(logits, targets):
     """
     logits = _as_tensor(logits)
     x, t = logits.data, np.asarray(targets)
+    if x.ndim == 2 and x.shape[0] == 0:  # before the targets' type: [] is float
+        raise ValueError("cross_entropy needs at least one example, "
+                         "got an empty batch")
+    if x.ndim in (1, 2) and x.shape[-1] == 0:
+        raise ValueError("cross_entropy needs at least one class, got logits "
+                         f"of shape {x.shape}")
     if t.dtype.kind not in "iu":
         raise TypeError("cross_entropy needs integer class targets, "
                         f"got {t.dtype} values: {targets!r:.60}")
@@ -342,9 +417,6 @@ def cross_entropy(logits, targets):
                          f"targets, got shapes {x.shape} and {t.shape}")
     batch, t = x.reshape(-1, x.shape[-1]), t.reshape(-1)  # one example: N = 1
     n, classes = batch.shape
-    if n == 0:
-        raise ValueError("cross_entropy needs at least one example, "
-                         "got an empty batch")
     if t.min() < 0 or t.max() >= classes:
         raise ValueError(f"targets must be classes in [0, {classes}), "
                          f"got {t.min()} to {t.max()}")
@@ -391,28 +463,65 @@ def _matmul_vjp(g, a, b):
             _unbroadcast(gb, b2.shape).reshape(b.shape))
 
 
+def _kept_axes(g, axis, keepdims, x):
+    """g with the reduced axes put back as length-1 axes, ready to broadcast
+    to x's shape (a 0-d x has no axis to put back, whatever `axis` says)."""
+    if axis is None or keepdims or x.ndim == 0:
+        return g
+    return np.expand_dims(g, axis)
+
+
+def _own_copy(index):
+    """An index with every array or list in it copied (to an array)."""
+    if isinstance(index, tuple):
+        return tuple(_own_copy(part) for part in index)
+    if isinstance(index, (list, np.ndarray)):
+        return np.array(index)
+    return index
+
+
 def _broadcasting(ufunc, a, b, op):
     """ufunc(a, b), with an error naming both shapes when they do not fit."""
     try:
-        return ufunc(a, b)
+        with np.errstate(over="ignore", invalid="ignore"):  # _node says so
+            return ufunc(a, b)
     except ValueError:
         raise ValueError(f"shapes {a.shape} and {b.shape} do not broadcast "
                          f"together for {op}: each axis (counted from the "
                          "right) must match or be 1") from None
 
 
-def _finite(out, op):
-    if not np.isfinite(out).all():
-        raise OverflowError(f"{op} gave a number too large for a float")
-    return out
+def _finite_derivative(local, out, op, formula):
+    """`local`, the derivative of an op, unless it is too large while the
+    op's value `out` is not (a value too large is for `_node` to report)."""
+    if not np.isfinite(local).all() and np.isfinite(out).all():
+        raise OverflowError(f"the derivative {formula} of {op} is too large "
+                            "for a float")
+    return local
 
 
 def _node(data, op, children, vjp):
-    """A new node: its value, op, operands and how gradients flow back."""
-    node = Tensor.__new__(Tensor)  # skips __init__'s checks: data is fine
-    node.data, node._grad, node.label = data, None, ""
+    """A new node: its value, op, operands and how gradients flow back.
+
+    The one place every result is checked, as in the scalar engine: never
+    pass inf (or nan) on silently.
+    """
+    data = np.asarray(data)  # a NumPy scalar (x.sum(), x[0]) becomes 0-d
+    if not np.isfinite(data).all():
+        shapes = " and ".join(str(c.shape) for c in children)
+        if np.isnan(data).any():
+            raise ValueError(f"{op} of shapes {shapes} gave nan (not a number)")
+        raise OverflowError(f"{op} of shapes {shapes} gave a number too large "
+                            "for a float")
+    node = Tensor.__new__(Tensor)  # skips __init__'s checks: data is fresh
+    node._data, node._grad, node.label = data, None, ""
     node._prev, node._op, node._vjp = children, op, vjp
     return node
+
+
+def _is_float_array(value):
+    return (type(value) is np.ndarray and value.dtype == np.float64
+            and np.isfinite(value).all())
 
 
 def _float_array(data):
@@ -424,6 +533,18 @@ def _float_array(data):
     except ValueError:  # NumPy refuses lists whose rows differ in length
         raise ValueError("Tensor() needs a rectangular nested list, got a "
                          f"ragged one: {data!r:.60}") from None
+    if array.dtype == object:  # e.g. 2**70: too large for int64, fine as float
+        odd = [v for v in array.flat
+               if isinstance(v, bool) or not isinstance(v, numbers.Real)]
+        if odd:
+            raise TypeError("Tensor() needs real numbers (a number, nested "
+                            "list or NumPy array), got "
+                            f"{type(odd[0]).__name__}: {odd[0]!r:.60}")
+        try:
+            array = array.astype(np.float64)
+        except OverflowError:
+            raise OverflowError(f"Tensor() got a number too large for a "
+                                f"float: {data!r:.60}") from None
     if array.dtype.kind not in "iuf":
         kinds = {"b": "booleans", "U": "strings", "S": "bytes",
                  "c": "complex numbers"}

@@ -515,3 +515,60 @@ def test_weighted_sum_needs_a_list_of_inputs(inputs, kind):
 def test_weighted_sum_with_mismatched_lengths():
     with pytest.raises(ValueError, match="as many weights as inputs, got 2 and 3"):
         weighted_sum([1.0, 2.0], [1.0, 2.0, 3.0], 0.0)
+
+
+# The package probe's edges (issue 18) on Values; the decisions are in engine.py's docstring.
+
+def test_grad_none_means_no_gradient_yet_as_in_pytorch():
+    """M1: `v.grad = None` made the next backward fail ('unsupported operand type(s) for +=')."""
+    v, reference = Value(3.0), torch.tensor(3.0, requires_grad=True)
+    (v * 2).backward()
+    (reference * 2).backward()
+    v.grad, reference.grad = None, None
+    assert v.grad is None  # as torch: no gradient yet
+    (v * 5).backward()
+    (reference * 5).backward()
+    assert v.grad == reference.grad.item() == 5.0
+
+
+def test_both_spellings_of_a_reciprocal_refuse_an_infinite_derivative():
+    """L16 (old D1): 1/Value(1e-200) returned grad -inf while Value(1e-200)**-1 refused."""
+    for make in (lambda x: x ** -1, lambda x: 1 / x, lambda x: Value(1.0) / x):
+        with pytest.raises(OverflowError, match=r"is 1e\+200, but its derivative .* is too large for a float"):
+            make(Value(1e-200))
+
+
+def test_a_graph_is_a_record_of_the_forward_pass():
+    """L17 (old D3), decided: the local derivatives are numbers stored when the graph was built, so
+    after `a.data = 10` backward() on the old graph gives the gradients at the old numbers (torch
+    would re-read a), and the forward pass run again gives torch's gradients at the new ones."""
+    a, b = Value(2.0), Value(-3.0)
+    c = (a * b).tanh()
+    a.data = 10.0
+    c.backward()
+    old_a, old_b = torch.tensor(2.0, requires_grad=True), torch.tensor(-3.0, requires_grad=True)
+    (old_a * old_b).tanh().backward()
+    assert b.grad == pytest.approx(old_b.grad.item(), rel=1e-12)
+    b.grad = 0.0
+    (a * b).tanh().backward()  # the forward pass again
+    new_a, new_b = torch.tensor(10.0, requires_grad=True), torch.tensor(-3.0, requires_grad=True)
+    (new_a * new_b).tanh().backward()
+    assert b.grad == pytest.approx(new_b.grad.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize("bad, error", [("abc", TypeError), (math.nan, ValueError), (math.inf, OverflowError)])
+def test_bad_data_assigned_to_a_value_fails_at_the_next_operation(bad, error):
+    """L18 (old D6), decided: `.data` stays a plain, unchecked attribute (a checked property costs
+    every op; see engine.py), and a bad number is refused by the next op that reads it."""
+    v = Value(1.0)
+    v.data = bad
+    with pytest.raises(error):
+        v * 2.0
+
+
+def test_one_topological_order_for_both_engines():
+    from micrograd import engine
+
+    a = Value(1.0)
+    out = a * 2 + a
+    assert engine.topological_order(out) == out.topological_order() and out.topological_order()[-1] is out

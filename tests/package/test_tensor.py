@@ -6,6 +6,13 @@ broadcast. Then the semantics of backward() and every bad input refused by name.
 """
 
 import math
+import os
+import re
+import subprocess
+import sys
+import tomllib
+import warnings
+from pathlib import Path
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -17,6 +24,7 @@ from hypothesis.extra import numpy as hnp
 
 from micrograd.engine import Value
 from micrograd.tensor import Tensor, cross_entropy
+from book_files import ROOT
 from strategies import expression_ops, programs, property_test, run_program
 
 torch.set_default_dtype(torch.float64)
@@ -540,3 +548,215 @@ def test_ops_refuse_what_has_no_value(make, error, match):
 def test_cross_entropy_refuses_bad_targets(logits, targets, error, match):
     with pytest.raises(error, match=match):
         cross_entropy(Tensor(logits), targets)
+
+
+# The package probe's edges (issue 18), each as the probe reproduced it, PyTorch as the reference
+# where the package follows it. The decisions are in tensor.py's module docstring.
+
+def test_grad_none_means_no_gradient_yet_as_in_pytorch():
+    """M1: `t.grad = None` used to fill the gradient with nan; the next backward added to it."""
+    t, reference = Tensor([1.0, 2.0]), torch.tensor([1.0, 2.0], requires_grad=True)
+    (t * 2).sum().backward()
+    (reference * 2).sum().backward()
+    t.grad, reference.grad = None, None
+    np.testing.assert_array_equal(t.grad, [0.0, 0.0])  # torch reads None; here zeros of the shape
+    (t * 3).sum().backward()
+    (reference * 3).sum().backward()
+    np.testing.assert_array_equal(t.grad, reference.grad.numpy())
+    assert t.grad.shape == (2,) and t.grad.flags.writeable
+
+
+@pytest.mark.parametrize("make, op", [
+    (lambda: Tensor([1e200]) * Tensor([1e200]), r"\*"),
+    (lambda: Tensor([1.7e308]) + Tensor([1.7e308]), r"\+"),
+    (lambda: Tensor([1.7e308]) - Tensor([-1.7e308]), "-"),
+    (lambda: Tensor([[1e200]]) @ Tensor([[1e200]]), "@"),
+    (lambda: Tensor([1.7e308, 1.7e308]).sum(), "sum"),
+    (lambda: Tensor([1.7e308, 1.7e308]).mean(), "mean"),
+    (lambda: Tensor([1e308, -1e308]).log_softmax(), "log_softmax"),
+    (lambda: Tensor([1e300]) / Tensor([1e-300]), "/"),
+    (lambda: Tensor([1e200]) ** 2, r"\*\*2"),
+])
+def test_overflow_in_any_op_is_an_error_not_a_silent_inf(make, op):
+    """M2: torch returns inf here; the scalar engine raises for each, and so does Tensor now, from
+    one check in `_node` (no NumPy RuntimeWarning first: warnings are errors in this test)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match=f"^{op} .*too large for a float"):
+            make()
+
+
+def test_every_result_and_leaf_gradient_is_an_array_even_with_one_number():
+    """L2, L3: 0-d results held NumPy scalars and a 0-d leaf's gradient became one after backward()
+    (so `x.grad[...] = 0` failed); torch returns 0-d tensors."""
+    x = Tensor(2.0)
+    (x * x).backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad == 4.0
+    x.grad[...] = 0.0
+    v = Tensor([1.0, 2.0, 3.0])
+    for result in (v.sum(), v.mean(), v[0], v @ v, Tensor(2.0)):
+        assert type(result.data) is np.ndarray and result.data.dtype == np.float64 and result.shape == ()
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_reducing_a_0d_tensor_over_an_axis_backpropagates_as_in_pytorch(reduce, axis):
+    """L4: the forward pass worked (as in NumPy and torch), backward() failed to broadcast."""
+    x, reference = Tensor(2.0), torch.tensor(2.0, requires_grad=True)
+    getattr(x, reduce)(axis=axis).backward()
+    getattr(reference, reduce)(dim=axis).backward()
+    assert x.grad == reference.grad.item() == 1.0
+
+
+def test_log_softmax_over_an_axis_of_length_zero_is_refused():
+    """L5: it failed inside NumPy; torch returns an empty result. Refused as the Value version
+    (losses.log_softmax) refuses no logits. An empty batch (0 rows) gives 0 rows back, as torch."""
+    with pytest.raises(ValueError, match=r"log_softmax needs at least one number along axis -1, got shape \(2, 0\)"):
+        Tensor(np.zeros((2, 0))).log_softmax()
+    assert Tensor(np.zeros((0, 3))).log_softmax().shape == torch.zeros(0, 3).log_softmax(-1).shape
+
+
+@pytest.mark.parametrize("logits, targets, match", [
+    (np.zeros((0, 3)), [], "empty batch"),                   # L6: it blamed the targets' float type
+    (np.zeros((0, 3)), np.zeros(0, dtype=int), "empty batch"),
+    (np.zeros((2, 0)), [0, 0], r"at least one class, got logits of shape \(2, 0\)"),  # NumPy's reshape error
+    (np.zeros(0), 0, r"at least one class, got logits of shape \(0,\)"),
+])
+def test_cross_entropy_names_what_is_empty(logits, targets, match):
+    with pytest.raises(ValueError, match=match):
+        cross_entropy(Tensor(logits), targets)
+
+
+@pytest.mark.parametrize("shape, axis", [((0,), None), ((0, 3), 0), ((2, 0), 1), ((2, 0, 3), (0, 1))])
+def test_mean_of_no_numbers_is_an_error(shape, axis):
+    """L7: a silent nan with NumPy's 'Mean of empty slice' warning (torch: nan too); the module
+    promises an error, not a silent nan. A mean with no result (shape (3, 0) over axis 0) is empty."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"mean over no numbers: shape {re.escape(str(shape))}"):
+            Tensor(np.zeros(shape)).mean(axis=axis)
+        assert Tensor(np.zeros((3, 0))).mean(axis=0).shape == (0,)
+
+
+@pytest.mark.parametrize("make_index", [lambda: np.array([0, 1]), lambda: [0, 1]])
+def test_changing_an_index_after_indexing_does_not_move_the_gradient(make_index):
+    """L8: the index was kept by reference; torch refuses the in-place change. Copied here."""
+    t = Tensor([1.0, 2.0, 3.0])
+    index = make_index()
+    y = t[index]
+    index[0] = 2
+    y.sum().backward()
+    np.testing.assert_array_equal(t.grad, [1.0, 1.0, 0.0])
+    rows = np.array([0, 0])
+    z = Tensor(np.ones((2, 2)))
+    picked = z[rows, [1, 0]]
+    rows[:] = 1
+    picked.sum().backward()
+    np.testing.assert_array_equal(z.grad, [[1.0, 1.0], [0.0, 0.0]])
+
+
+def test_batched_matmul_names_the_stacks_that_do_not_broadcast():
+    """L9: '4 columns, 4 rows' contradicted itself: the batch dimensions were the mismatch."""
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\) and \(3, 4, 5\): the stacks \(2,\) and \(3,\) do not broadcast"):
+        Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((3, 4, 5)))
+    with pytest.raises(ValueError, match="4 columns, 5 rows"):
+        Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((2, 5, 5)))
+
+
+def test_a_huge_python_int_is_a_number_as_for_value_and_torch():
+    """L10: Tensor(2**70) said 'needs real numbers ..., got int'; Value and torch accept it."""
+    assert Tensor(2**70).item() == Value(2**70).data == torch.tensor(2**70, dtype=torch.float64).item()
+    np.testing.assert_array_equal(Tensor([2**70, 1]).data, [2.0**70, 1.0])
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Tensor(10**400)
+    with pytest.raises(TypeError, match="got str"):
+        Tensor([2**70, "a"])
+
+
+def test_the_label_must_be_a_string_as_for_value():
+    """L11: Tensor(2.0, label=3) was accepted; Value(2.0, label=3) raises TypeError."""
+    with pytest.raises(TypeError, match="the label must be a string, not int"):
+        Tensor(2.0, label=3)
+
+
+@pytest.mark.parametrize("make", [lambda x: x ** -1, lambda x: 1 / x])
+def test_both_spellings_of_a_reciprocal_refuse_an_infinite_derivative(make):
+    """L16: x**-1 refused at 1e-200 while 1/x returned (1e200, grad -inf). torch computes both with a
+    grad of -inf; both refuse here (as on Values: test_engine.py), with the derivative named."""
+    with pytest.raises(OverflowError, match="derivative .* too large"):
+        make(Tensor([1e-200]))
+    with pytest.raises(OverflowError, match="derivative .* too large"):
+        make(Value(1e-200))
+    for x in (Tensor([1e-150]), Value(1e-150)):  # just inside: both compute, as torch
+        out = make(x)
+        out.sum().backward() if isinstance(out, Tensor) else out.backward()
+        assert np.asarray(x.grad).item() == pytest.approx(-1e300, rel=1e-12)
+
+
+def test_assigning_data_checks_and_converts_it():
+    """D6: `t.data = [1, 2]` was accepted and t.shape then failed; nan and strings went in."""
+    t = Tensor([1.0, 2.0])
+    t.data = [3, 4]
+    assert type(t.data) is np.ndarray and t.data.dtype == np.float64 and t.shape == (2,)
+    with pytest.raises(ValueError, match="finite"):
+        t.data = [np.nan, 1.0]
+    with pytest.raises(TypeError, match="strings"):
+        t.data = "abc"
+    p = Tensor([1.0, 2.0])
+    p.grad = 1.0
+    p.data -= np.float32(0.05) * p.grad  # the in-place update idiom with a float32 rate
+    assert p.data.dtype == np.float64
+    p.data = np.zeros(3)  # a new shape: the old gradient no longer fits, so it is dropped
+    assert p.grad.shape == (3,) and not p.grad.any()
+
+
+def test_a_graph_records_the_forward_pass_rebuild_it_after_changing_data():
+    """D3 (decided): after `.data` changes, run the forward pass again; a rebuilt graph gives
+    torch's gradients at the new numbers."""
+    a, b = Tensor([2.0]), Tensor([-3.0])
+    c = (a * b).tanh()
+    a.data = [10.0]
+    c = (a * b).tanh()  # the forward pass again
+    c.sum().backward()
+    ta, tb = torch.tensor([10.0], requires_grad=True), torch.tensor([-3.0], requires_grad=True)
+    (ta * tb).tanh().sum().backward()
+    np.testing.assert_allclose(b.grad, tb.grad.numpy(), **TOL)
+
+
+def test_one_topological_order_for_both_engines():
+    from micrograd import engine, tensor
+
+    assert tensor.topological_order is engine.topological_order
+    x = Tensor([1.0])
+    y = x * 2 + x
+    assert engine.topological_order(y) == y.topological_order() and y.topological_order()[-1] is y
+
+
+def test_a_vjp_giving_the_wrong_shape_is_caught_in_backward(monkeypatch):
+    """The one invariant every vjp keeps (tinygrad's check), in one place: backward()."""
+    from micrograd import tensor as tensor_module
+
+    def tanh(self):
+        return tensor_module._node(np.tanh(self.data), "tanh", (self,), lambda g: (g.sum(),))
+    monkeypatch.setattr(Tensor, "tanh", tanh)
+    with pytest.raises(RuntimeError, match=r"tanh node's vjp gave a gradient of shape \(\) for an operand of shape \(3,\)"):
+        Tensor([1.0, 2.0, 3.0]).tanh().sum().backward()
+
+
+def test_without_numpy_the_error_names_the_tensor_extra(tmp_path):
+    """A newcomer's `pip install -e .` has no NumPy: micrograd.engine and nn import, and
+    micrograd.tensor says which extra to install (it was a bare ModuleNotFoundError)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "micrograd-checkout.pth").write_text(str(ROOT) + "\n")  # the package, but no NumPy
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    fine = subprocess.run([str(python), "-c", "import micrograd.engine, micrograd.nn"], env=env,
+                          capture_output=True, text=True)
+    assert fine.returncode == 0, fine.stderr
+    proc = subprocess.run([str(python), "-c", "import micrograd.tensor"], env=env, capture_output=True, text=True)
+    assert "ModuleNotFoundError: micrograd.tensor needs NumPy: install the package's tensor extra, " \
+           "pip install -e '.[tensor]'" in proc.stderr, proc.stderr
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(req.startswith("numpy") for req in extras["tensor"])
