@@ -36,6 +36,10 @@ def publish(**values):
     except ImportError:  # the live pages: no prose to fill in
         return
     for name, value in values.items():
+        # A NumPy scalar (np.float64(0.5) since NumPy 2) becomes a Python number: glue formats
+        # {glue:text}`name:.2f` from the value's repr, which must then read as a plain number.
+        if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+            value = value.item()
         glue(name, value, display=False)
 
 

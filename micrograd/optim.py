@@ -29,8 +29,9 @@ class SGD:
     operation), as torch.optim requires: backward() resets the gradient of
     any other node on each call, so accumulating gradients over two batches
     would keep only the last one, and the step would move a number that the
-    next forward pass recomputes anyway. A parameter whose gradient is None
-    ("no gradient yet") is skipped, as torch.optim skips it.
+    next forward pass recomputes anyway. A parameter with no gradient yet
+    (`p.grad = None`, or a Tensor no backward() has reached) is skipped, as
+    torch.optim skips it.
     """
 
     def __init__(self, parameters, lr):
@@ -42,15 +43,23 @@ class SGD:
         """The hyper-parameters, each checked, as floats."""
         return _learning_rate(self.lr)
 
-    def zero_grad(self):
+    def zero_grad(self, set_to_none=False):
+        """Reset every parameter's gradient before the next backward().
+
+        To 0 by default, so that a gradient is always a number to read.
+        `set_to_none=True` (torch.optim's default since PyTorch 2.0) means
+        "no gradient yet" instead: a parameter the next loss does not reach
+        is then skipped by step(), where a zero gradient still moves it in
+        Momentum and Adam (their running means carry on).
+        """
         for p in self.parameters:
-            p.grad = 0.0
+            p.grad = None if set_to_none else 0.0
 
     def step(self):
         lr = self._settings()  # checked again: it may have been changed
         _check_gradients(self.parameters)
         for p in self.parameters:
-            if p.grad is not None:
+            if _gradient(p) is not None:
                 p.data -= lr * p.grad
 
 
@@ -76,7 +85,7 @@ class Momentum(SGD):
         lr, momentum = self._settings()
         _check_gradients(self.parameters)
         for i, p in enumerate(self.parameters):
-            if p.grad is None:
+            if _gradient(p) is None:
                 continue
             v = momentum * self.velocities[i] + p.grad
             self.velocities[i] = v
@@ -105,7 +114,7 @@ class Adam(SGD):
                  weight_decay=0.0):
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         super().__init__(parameters, lr)
-        self.steps = 0
+        self.steps = [0] * len(self.parameters)  # each parameter's own count
         self.means = [0.0] * len(self.parameters)
         self.squares = [0.0] * len(self.parameters)
 
@@ -117,15 +126,15 @@ class Adam(SGD):
     def step(self):
         lr, (beta1, beta2), eps, weight_decay = self._settings()
         _check_gradients(self.parameters)
-        self.steps += 1
-        # m_hat = m / (1 - beta1**t) and v_hat = v / (1 - beta2**t), arranged
-        # as PyTorch computes them (so the two agree to the last bits).
-        step_size = lr / (1 - beta1 ** self.steps)
-        root_correction = (1 - beta2 ** self.steps) ** 0.5
         for i, p in enumerate(self.parameters):
-            g = p.grad
-            if g is None:
+            if _gradient(p) is None:  # no gradient yet: no step, no count
                 continue
+            self.steps[i] += 1
+            t, g = self.steps[i], p.grad
+            # m_hat = m / (1 - beta1**t) and v_hat = v / (1 - beta2**t),
+            # arranged as PyTorch computes them (to agree to the last bits).
+            step_size = lr / (1 - beta1 ** t)
+            root_correction = (1 - beta2 ** t) ** 0.5
             if self.decoupled_weight_decay:  # AdamW: shrink the weight
                 p.data *= 1 - lr * weight_decay
             elif weight_decay:               # Adam: add L2's gradient
@@ -214,10 +223,20 @@ def _betas(betas):
     return tuple(_number(b, "each of betas", 0.0, 1.0) for b in betas)
 
 
+def _gradient(p):
+    """p's gradient, or None if it has none yet.
+
+    A Tensor makes its zeros only when `.grad` is read, so its private `_grad`
+    tells whether any gradient arrived; a Value's `grad` is None after
+    `v.grad = None`.
+    """
+    return p._grad if _is_tensor(p) else p.grad
+
+
 def _check_gradients(parameters):
     """A step along an infinite or nan gradient would make the parameter inf."""
     for i, p in enumerate(parameters):
-        if p.grad is not None and not _finite(p.grad):
+        if _gradient(p) is not None and not _finite(p.grad):
             raise ValueError(f"parameter {i} has gradient {p.grad!r}: "
                              "no step can follow it")
 

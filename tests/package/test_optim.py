@@ -272,3 +272,38 @@ def test_a_parameter_with_no_gradient_yet_is_skipped_as_torch_skips_it(make):
         theirs.step()
     assert tq.grad is None and q.data == tq.item() == 2.0
     assert p.data == pytest.approx(tp.item(), rel=1e-14)
+
+
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_a_parameter_that_joins_the_loss_later_follows_torch(name):
+    """zero_grad(set_to_none=True), torch's default: a parameter without a gradient is skipped
+    and keeps its own step count (Adam's bias correction starts when its gradients do)."""
+    ours, theirs, options = OPTIMISERS[name]
+    start = [np.array([0.5, -1.0]), np.array([2.0, 0.3])]
+    params = [Tensor(x) for x in start]
+    tparams = [torch.tensor(x, requires_grad=True) for x in start]
+    optimiser, reference = ours(params, **options), theirs(tparams, **options)
+    for step in range(12):
+        for (a, b), zero in ((params, optimiser.zero_grad), (tparams, reference.zero_grad)):
+            zero(set_to_none=True)
+            loss = (a * a).sum() + ((a * b).sum() if step >= 3 else 0.0)
+            loss.backward()
+        optimiser.step()
+        reference.step()
+        for p, t in zip(params, tparams):
+            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-13, atol=1e-15)
+    if name.startswith("adam"):
+        assert optimiser.steps == [12, 9]
+
+
+def test_zero_grad_to_none_reads_as_no_gradient():
+    p, w = Value(1.0), Tensor([1.0, 2.0])
+    optimiser = SGD([p, w], lr=0.1)
+    (p * 2).backward()
+    (w * w).sum().backward()
+    optimiser.zero_grad(set_to_none=True)
+    assert p.grad is None and w._grad is None
+    optimiser.step()      # nothing to follow: nothing moves
+    assert p.data == 1.0 and w.data.tolist() == [1.0, 2.0]
+    optimiser.zero_grad()
+    assert p.grad == 0.0 and w.grad.tolist() == [0.0, 0.0]

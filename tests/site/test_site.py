@@ -33,6 +33,7 @@ EXPECTED = {
     "book/softmax": {"img": 3, "table": 2},
     "book/tensors": {"img": 2, "table": 1},
     "book/digits": {"img": 4},
+    "book/deep-networks": {"img": 2, "table": 2},
     "book/gpt": {"img": 2, "table": 1},
     "book/playground": {"img": 1},
 }
