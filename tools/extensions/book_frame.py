@@ -22,6 +22,10 @@
   and written into status.html between the markers that book/status.md leaves, together with
   what each page measured at build: the values it published whose names say they are times
   (``..._ms``, ``ms_...``, ``..._seconds``, ``..._us``) or speed ratios (``...speedup...``).
+- The introduction's facts about the whole book, written into intro.html the same way once every
+  page is built (so a cached build, which does not re-run the introduction, still shows the book
+  as it is now): the pages of a part of _toc.yml (``<!-- toc-part: Part 3 -->``) and which pages
+  run live in the browser, by the live pages' own analysis (``<!-- live-pages -->``).
 """
 
 import html
@@ -208,6 +212,78 @@ def reading_times_table(app):
         "<td></td></tr></tbody></table></div>")
 
 
+TOC_PART = re.compile(r"(<!-- toc-part: ([^>]*?) -->).*?(<!-- /toc-part -->)", re.S)
+LIVE_PAGES = re.compile(r"(<!-- live-pages -->).*?(<!-- /live-pages -->)", re.S)
+LIBRARY_NAMES = {"numpy": "NumPy"}
+
+
+def _page_link(app, docname, from_docname):
+    outdir = Path(app.outdir)
+    href = os.path.relpath(outdir / f"{docname}.html", (outdir / f"{from_docname}.html").parent)
+    title = app.env.titles[docname].astext() if docname in app.env.titles else docname
+    return f'<a class="reference internal" href="{html.escape(href)}">{html.escape(title)}</a>'
+
+
+def toc_part_html(app, caption, from_docname):
+    """A list of links to the chapters of the _toc.yml part whose caption starts with `caption`."""
+    import yaml
+
+    toc = yaml.safe_load((Path(app.srcdir) / "_toc.yml").read_text())
+    for part in toc.get("parts", []):
+        if part.get("caption", "").startswith(caption):
+            docnames = [re.sub(r"\.(md|ipynb)$", "", c["file"]) for c in part.get("chapters", [])]
+            return "<ul>" + "".join(f"<li><p>{_page_link(app, d, from_docname)}</p></li>" for d in docnames) + "</ul>"
+    return f"<p>(no part {html.escape(caption)} in _toc.yml)</p>"
+
+
+def live_pages_html(app, from_docname):
+    """Which pages' shown cells all run in the browser, and for the others how many need Jupyter
+    and why: tools/extensions/live_analysis.py over every page's code cells, as the live pages run them."""
+    reading_time = _reading_time_module()
+    spec = importlib.util.spec_from_file_location("live_analysis", Path(__file__).with_name("live_analysis.py"))
+    live_analysis = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(live_analysis)
+    srcdir = Path(app.srcdir)
+    heavy_modules = live_analysis.package_modules_needing(srcdir / "micrograd", "micrograd")
+    all_live, partly = [], []
+    for docname in reading_time.toc_pages(srcdir):
+        source = srcdir / f"{docname}.md"
+        if not source.exists():
+            continue
+        cells = reading_time.code_cells(source.read_text(encoding="utf-8"))
+        found = live_analysis.analyse([(i, c.source, {"tags": c.tags}) for i, c in enumerate(cells)], heavy_modules)
+        shown = [f for f, c in zip(found, cells) if not {"remove-cell", "remove-input"} & set(c.tags)]
+        if not shown:
+            continue
+        needing = [f for f in shown if f["needs"]]
+        link = _page_link(app, docname, from_docname)
+        if needing:
+            libraries = sorted({LIBRARY_NAMES.get(n, n) for f in needing for n in f["needs"]}, key=str.lower)
+            partly.append(f"<tr><td>{link}</td><td>{len(needing)} of {len(shown)}</td>"
+                          f"<td>{html.escape(', '.join(libraries))}</td></tr>")
+        else:
+            all_live.append(link)
+    return (f"<p>Every shown cell runs in your browser on these pages: {', '.join(all_live)}. On the "
+            "others, some cells need Jupyter (Binder or a local copy):</p>"
+            '<div class="pst-scrollable-table-container"><table class="table" id="live-pages"><thead><tr>'
+            "<th>page</th><th>cells that need Jupyter</th><th>because they use</th></tr></thead><tbody>"
+            + "".join(partly) + "</tbody></table></div>")
+
+
+def write_book_facts(app, exception):
+    """Fill the marked regions of the pages (intro: parts of the book, live pages) once all are built."""
+    if exception or app.builder.format != "html":
+        return
+    for path in Path(app.outdir).glob("book/*.html"):
+        page = path.read_text(encoding="utf-8")
+        if "<!-- toc-part: " not in page and "<!-- live-pages -->" not in page:
+            continue
+        docname = path.relative_to(app.outdir).with_suffix("").as_posix()
+        page = TOC_PART.sub(lambda m: m.group(1) + toc_part_html(app, m.group(2), docname) + m.group(3), page)
+        page = LIVE_PAGES.sub(lambda m: m.group(1) + live_pages_html(app, docname) + m.group(2), page)
+        path.write_text(page, encoding="utf-8")
+
+
 def write_reading_times(app, exception):
     """Fill the status page's reading-time table once every page is written."""
     status = Path(app.outdir) / "book" / "status.html"
@@ -234,4 +310,5 @@ def setup(app):
     # after sphinx-external-toc has written the redirect (default priority 500)
     app.connect("build-finished", add_favicon_to_redirect, priority=900)
     app.connect("build-finished", write_reading_times, priority=950)
+    app.connect("build-finished", write_book_facts, priority=940)  # before the reading times
     return {"parallel_read_safe": True, "parallel_write_safe": True}
