@@ -67,12 +67,23 @@ test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest tests/package $(PYTEST_ARGS)
 
 # JupyterLab and jupytext come from requirements-dev.txt. jupytext-config makes JupyterLab open
-# the chapters' MyST Markdown as notebooks; the setting lives in the venv, not in your home.
+# the chapters' MyST Markdown as notebooks; the settings live in the venv, not in your home.
+# Autosave is off there: JupyterLab marks a chapter changed as soon as its kernel starts (the
+# kernel's language_info and kernelspec enter the notebook's metadata), and an autosave would
+# rewrite the .md in jupytext's own layout, with no edit of yours. Save (Ctrl+S) when you mean it.
+# JupyterLab serves the whole repository (micrograd/ too) and opens the first chapter. As root
+# (Docker, dev containers) it refuses to start without --allow-root, so root gets the flag.
+# Further JupyterLab arguments: `make lab LAB_ARGS="--port=8890 --no-browser"`.
 LAB_SETTINGS := $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
+LAB_ARGS ?=
 .PHONY: lab
 lab: $(VENV)/.dev-installed
 	$(VENV)/bin/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer markdown myst
-	$(VENV)/bin/jupyter lab book/intro.md
+	$(PY) -c 'import json, sys; path = sys.argv[1]; s = json.load(open(path)); \
+	  s["@jupyterlab/docmanager-extension:plugin"]["autosave"] = False; \
+	  json.dump(s, open(path, "w"), indent=2)' $(LAB_SETTINGS)
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir=. \
+	  book/intro.md $(LAB_ARGS)
 
 serve:
 	@test -f _build/html/index.html || { echo "No built site yet: run 'make book' first."; exit 1; }

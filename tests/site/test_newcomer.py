@@ -5,10 +5,12 @@ The build tests use a one-page book in a temporary folder, built with the reposi
 _config.yml and Sphinx extensions (tools/extensions/), so they take seconds, not a whole book build.
 """
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import pytest
 import yaml
 
 from book_files import ROOT, is_notebook, toc_docnames
+from built_site import launch_chromium
 
 PAGE = """---
 jupytext:
@@ -146,41 +149,101 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_make_lab_opens_the_chapters_as_notebooks(tmp_path):
-    """The Makefile's jupytext setting makes JupyterLab open book/*.md as notebooks."""
-    dry = subprocess.run(["make", "-n", "lab", f"VENV={Path(sys.prefix)}"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
-    assert "set-default-viewer markdown myst" in dry and "jupyter lab book/intro.md" in dry
-    pins = (ROOT / "requirements-dev.txt").read_text() + (ROOT / "requirements.txt").read_text()
-    assert re.search(r"^jupyterlab==[\d.]+", pins, re.M) and re.search(r"^jupytext==[\d.]+", pins, re.M)
+AUTOSAVE_TEST_SECONDS = 3  # the test's autosave interval (JupyterLab's default is 120 s)
 
-    settings = tmp_path / "labconfig" / "default_setting_overrides.json"
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "jupytext-config"), "--settings-file", str(settings), "set-default-viewer",
-                    "markdown", "myst"], check=True, capture_output=True)
+
+@contextlib.contextmanager
+def make_lab(tmp_path):
+    """`make lab` as a reader runs it (whoever runs the tests: root in CI and containers), with
+    the test's own settings file, port and token. It yields the server's URL and settings file."""
+    config = tmp_path / "jupyter-config"
+    settings = config / "labconfig" / "default_setting_overrides.json"
+    settings.parent.mkdir(parents=True)
+    # Autosave every few seconds unless make lab's settings turn it off: the wait stays short.
+    settings.write_text(json.dumps({"@jupyterlab/docmanager-extension:plugin":
+                                    {"autosaveInterval": AUTOSAVE_TEST_SECONDS}}))
     port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(tmp_path))
-    server = subprocess.Popen([str(bin_dir / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
-                               "--ServerApp.ip=127.0.0.1", "--ServerApp.token=t", "--ServerApp.open_browser=False"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(config), HOME=str(tmp_path),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    venv = Path(sys.prefix)
+    command = ["make", "-o", f"{venv}/.dev-installed", "lab", f"VENV={venv}", f"LAB_SETTINGS={settings}",
+               f"LAB_ARGS=--no-browser --port={port} --IdentityProvider.token=t"]
+    log = (tmp_path / "make-lab.log").open("w")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token=t", timeout=5):
                     break
             except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    pytest.fail("jupyter lab did not start")
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"make lab did not start JupyterLab (uid {os.geteuid()}):\n"
+                                + (tmp_path / "make-lab.log").read_text()[-3000:])
                 time.sleep(1)
-        url = f"{base}/lab/api/settings/@jupyterlab/docmanager-extension:plugin?token=t"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            viewers = json.load(response)["schema"]["properties"]["defaultViewers"]["default"]
-        assert viewers.get("markdown") == "Jupytext Notebook"
-        with urllib.request.urlopen(f"{base}/api/contents/book/intro.md?type=notebook&token=t", timeout=30) as r:
-            notebook = json.load(r)["content"]
-        assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
+        yield base, settings
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # make and the JupyterLab it started
+            server.wait(timeout=30)
+        log.close()
+
+
+def test_make_lab_opens_a_chapter_and_autosave_leaves_it_unchanged(tmp_path, playwright):
+    """`make lab` starts for whoever runs it: root too (JupyterLab refuses root without
+    --allow-root; the Makefile adds it, this test does not); the chapters open as notebooks and
+    the package is browsable; an opened chapter stays byte-identical well past the autosave
+    interval (its kernel marks it changed at once); JupyterLab's checkpoints are git-ignored."""
+    pins = (ROOT / "requirements-dev.txt").read_text() + (ROOT / "requirements.txt").read_text()
+    assert re.search(r"^jupyterlab==[\d.]+", pins, re.M) and re.search(r"^jupytext==[\d.]+", pins, re.M)
+    chapter = ROOT / "book" / "training-loop.md"
+    before = chapter.read_bytes()
+    try:
+        _open_the_chapter_in_make_lab(tmp_path, playwright)
+        assert chapter.read_bytes() == before, "JupyterLab rewrote the chapter with no edit"
+    finally:
+        if chapter.read_bytes() != before:
+            chapter.write_bytes(before)  # leave the checkout as it was
+    status = subprocess.run(["git", "status", "--porcelain", "--", "book"], cwd=ROOT, capture_output=True,
+                            text=True).stdout
+    assert "training-loop.md" not in status and ".ipynb_checkpoints" not in status, status
+    ignored = subprocess.run(["git", "check-ignore", "-q", "book/.ipynb_checkpoints/training-loop-checkpoint.md"],
+                             cwd=ROOT)
+    assert ignored.returncode == 0, ".gitignore must cover JupyterLab's .ipynb_checkpoints/"
+
+
+def _open_the_chapter_in_make_lab(tmp_path, playwright):
+    with make_lab(tmp_path) as (base, settings):
+        docmanager = json.loads(settings.read_text())["@jupyterlab/docmanager-extension:plugin"]
+        assert docmanager["defaultViewers"]["markdown"] == "Jupytext Notebook"
+        with urllib.request.urlopen(f"{base}/api/contents/book/intro.md?type=notebook&token=t", timeout=30) as r:
+            assert any(cell["cell_type"] == "code" for cell in json.load(r)["content"]["cells"])
+        with urllib.request.urlopen(f"{base}/api/contents/micrograd?token=t", timeout=30) as r:
+            assert "engine.py" in {item["name"] for item in json.load(r)["content"]}, "the package is browsable"
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/lab/workspaces/test/tree/book/training-loop.md?token=t&reset")
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
+            tab = page.locator(".lm-TabBar-tab", has_text="training-loop.md")
+            page.wait_for_timeout(4 * AUTOSAVE_TEST_SECONDS * 1000)  # past several autosaves
+            assert tab.count() == 1, "the chapter's tab is open"
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an ordinary user (the test above is that run)")
+def test_make_lab_gives_allow_root_to_root_only():
+    """Run as root, the test above starts make lab as root; an ordinary user's make lab must not get
+    --allow-root. (A real run as another user would need a venv that user can execute: this one's
+    Python lives under /root, so the command is checked instead.)"""
+    venv = Path(sys.prefix)
+    command = ["make", "-n", "-o", f"{venv}/.dev-installed", "lab", f"VENV={venv}"]
+    as_root = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    as_nobody = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command],
+                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "jupyter lab --allow-root" in as_root
+    assert "jupyter lab" in as_nobody and "--allow-root" not in as_nobody
+
