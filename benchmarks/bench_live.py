@@ -7,7 +7,7 @@ Prints, from one run:
   pressed right after Live, as a reader would), with a cold browser cache (a new context each
   round) and with a warm one (a second page in the same context);
 - the moons training step (the playground's model: MLP(2, [16, 16, 1]), 100 points, max-margin
-  loss + L2, SGD) in Pyodide in the browser against CPython, the same code (tools/browser/
+  loss + L2, SGD) in Pyodide in the browser against CPython, the same code (tools/browser/python/
   moons_demo.py) timed the same way, and their ratio.
 
 Like the book's tests, Chromium resolves no host but 127.0.0.1. A measurement, not a test.
@@ -74,7 +74,7 @@ def browser_step(context, base, steps):
 
 
 def cpython_step(steps):
-    sys.path.insert(0, str(ROOT / "tools" / "browser"))
+    sys.path.insert(0, str(ROOT / "tools" / "browser" / "python"))
     sys.path.insert(0, str(ROOT))
     import moons_demo
     return json.loads(moons_demo.bench(json.dumps({"steps": steps})))

@@ -26,6 +26,7 @@ Two consequences of storing numbers, decided on purpose:
 
 import math
 import numbers
+import sys
 
 
 class Value:
@@ -207,6 +208,41 @@ def topological_order(root):
             stack.extend((child, False) for child in node._prev
                          if child not in visited)
     return order
+
+
+# Freeing a graph. When the last reference to a node goes, CPython frees its
+# operands from inside that free, one nested C call per level of the graph, and
+# its "trashcan" stops the nesting before the C stack runs out. Compiled to
+# WebAssembly (Pyodide, the book's live pages) it watches a stack that is not
+# the one running out, so freeing a chain of about 700 operations crashes the
+# interpreter. There, a dying node hands its operands to one list instead, which
+# the outermost free empties one tuple at a time: one level of nesting, whatever
+# the depth. Elsewhere CPython does this itself, and a __del__ on every node
+# would cost about 10 % of a training step, so it is set only there.
+_orphans = []  # operand tuples of freed nodes, not yet let go
+_emptying = [False]  # True while the outermost free empties _orphans
+
+
+def _free_flat(node):
+    """Value.__del__ under WebAssembly: free a node's operands without nesting."""
+    operands = getattr(node, "_prev", ())  # unset if Value() raised in __init__
+    if not operands:
+        return
+    node._prev = ()  # Python is destroying the node: nothing reads it again
+    _orphans.append(operands)
+    del operands  # the list alone holds them now
+    if _emptying[0]:
+        return  # an outer free is emptying the list: it will let these go
+    _emptying[0] = True
+    try:
+        while _orphans:
+            _orphans.pop()  # may free nodes, whose _free_flat only appends
+    finally:
+        _emptying[0] = False
+
+
+if sys.platform == "emscripten":
+    Value.__del__ = _free_flat
 
 
 def weighted_sum(weights, inputs, bias):

@@ -71,3 +71,33 @@ def test_a_heavy_statement_taints_the_variables_it_may_change():
     assert cells[0]["replay"] == "from sklearn.datasets import make_moons\nfrom micrograd.nn import MLP\nmodel = MLP(2, [4, 1])"
     assert cells[1]["needs"] == ["scikit-learn"]
     assert cells[2]["needs"] == []
+
+
+def test_a_plotting_loop_leaves_what_it_plots_clean():
+    """Issue 16: training-loop cells that only reuse names a plotting loop read (STEPS, lr) were
+    marked static, and neurons' input-gradients exercise lost its Check."""
+    cells = analyse("import matplotlib.pyplot as plt\nfrom micrograd.nn import MLP\nSTEPS = 40\n"
+                    "RATES = (0.05, 0.5)\ncurves = {lr: [1.0] * STEPS for lr in RATES}",
+                    "fig, ax = plt.subplots()\nfor lr, style in zip(RATES, (':', '-')):\n"
+                    "    ax.plot(range(STEPS), curves[lr], style)",
+                    "for lr in (0.05, 0.5):\n    net = MLP(3, [4, 1], seed=0)\n    print(lr, STEPS, net)",
+                    "print(curves[0.05][:STEPS])")
+    assert cells[1]["needs"] == ["matplotlib"]
+    assert [c["needs"] for c in cells[2:]] == [[], []], cells[2:]
+
+
+def test_a_heavy_loop_taints_what_it_passes_to_the_books_functions():
+    cells = analyse("import numpy as np\nfrom micrograd.nn import MLP\nmodel = MLP(2, [4, 1])\n"
+                    "def train(m, x):\n    m(x)",
+                    "for x in np.ones((3, 2)):\n    train(model, x)",
+                    "model([1.0, 2.0])")
+    assert cells[1]["needs"] == ["numpy"] and cells[2]["needs"] == ["numpy"]
+
+
+def test_a_cell_reading_the_repositorys_files_is_static():
+    """Issue 16: a tensors cell read ../benchmarks/bench_tensor.json and always failed live."""
+    cells = analyse('import json\nfrom pathlib import Path\nbench = json.loads(Path("../benchmarks/b.json").read_text())',
+                    "print(bench)",
+                    "from backstage import repository_file\nsource = repository_file('tests/test_engine.py').read_text()",
+                    "print(1 + 1)")
+    assert [c["needs"] for c in cells] == [[la.REPOSITORY_FILES]] * 3 + [[]]

@@ -29,14 +29,26 @@
       button.disabled = true;
       return;
     }
+    const lacking = document.querySelector('meta[name="live-none-runs"]');
+    if (lacking) {
+      // Nothing on this page can run in the browser: say so, and load nothing.
+      bar.removeChild(button);
+      status.removeAttribute("role");
+      status.className = "live-note live-static";
+      status.textContent = "The code on this page needs " + lacking.content + ", which the browser " +
+        "does not have: its outputs were computed when the book was built. Open it in Binder to run it.";
+      return;
+    }
     button.textContent = "Live code: edit and run this page's cells in your browser";
+    // aria-disabled, not disabled, once pressed: the keyboard focus stays on the button
     button.addEventListener("click", () => {
-      button.disabled = true;
+      if (button.getAttribute("aria-disabled") === "true") return;
+      button.setAttribute("aria-disabled", "true");
       status.textContent = "Loading the editor…";
       import(base + "live.js")
         .then((live) => live.start({ base, pageUrl: base + "pages/" + meta.content, bar, button, status }))
         .catch((error) => {
-          button.disabled = false;
+          button.removeAttribute("aria-disabled");
           status.textContent = "Live code could not start: " + error.message;
         });
     });

@@ -1,16 +1,40 @@
 // The code editor of the live cells: CodeMirror 6 with Python, bundled by esbuild (see
 // tools/book_live.py) into _static/live/editor.js, which defines window.LiveEditor.
 import { EditorView, minimalSetup } from "codemirror";
-import { keymap } from "@codemirror/view";
-import { Prec } from "@codemirror/state";
+import { keymap, ViewPlugin, Decoration } from "@codemirror/view";
+import { Prec, RangeSetBuilder } from "@codemirror/state";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { syntaxHighlighting, indentOnInput, bracketMatching } from "@codemirror/language";
 import { closeBrackets } from "@codemirror/autocomplete";
 import { classHighlighter } from "@lezer/highlight";
 
-// parent: the element to fill; doc: the code; onRun: Shift+Enter; label: the editor's accessible name.
-function create(parent, doc, { onRun, label }) {
+// A wrapped line continues under its own indentation plus four columns (a hanging indent), never
+// at column 0, where it would read as a dedented line of Python (phones wrap long lines).
+const HANG = 4;
+function hangingIndents(view) {
+  const builder = new RangeSetBuilder();
+  for (const { from, to } of view.visibleRanges) {
+    for (let pos = from; pos <= to;) {
+      const line = view.state.doc.lineAt(pos);
+      const indent = /^[ \t]*/.exec(line.text)[0].replace(/\t/g, "    ").length;
+      const width = indent + HANG;
+      builder.add(line.from, line.from, Decoration.line({
+        attributes: { style: `padding-left: calc(6px + ${width}ch); text-indent: -${width}ch` },
+      }));
+      pos = line.to + 1;
+    }
+  }
+  return builder.finish();
+}
+const hangingIndent = ViewPlugin.fromClass(class {
+  constructor(view) { this.decorations = hangingIndents(view); }
+  update(u) { if (u.docChanged || u.viewportChanged) this.decorations = hangingIndents(u.view); }
+}, { decorations: (v) => v.decorations });
+
+// parent: the element to fill; doc: the code; onRun: Shift+Enter; label: the editor's accessible
+// name; describedBy: the id of the text that says how to run a cell and leave the editor.
+function create(parent, doc, { onRun, label, describedBy }) {
   const view = new EditorView({
     doc,
     parent,
@@ -24,7 +48,9 @@ function create(parent, doc, { onRun, label }) {
       Prec.highest(keymap.of([{ key: "Shift-Enter", run: () => { onRun(); return true; } }])),
       keymap.of([indentWithTab]),
       EditorView.lineWrapping,
-      EditorView.contentAttributes.of({ "aria-label": label }),
+      hangingIndent,
+      EditorView.contentAttributes.of(describedBy ? { "aria-label": label, "aria-describedby": describedBy }
+        : { "aria-label": label }),
     ],
   });
   return {

@@ -2,9 +2,13 @@
 // One request at a time is enough: the worker runs Python on one thread anyway.
 
 export class Kernel {
-  constructor(base, onProgress) {
+  // onProgress(text): start-up steps; onReady(info) / onFail(error): after every start, the first
+  // and each one after a Stop.
+  constructor(base, { onProgress, onReady, onFail } = {}) {
     this.base = base;
     this.onProgress = onProgress || (() => {});
+    this.onReady = onReady || (() => {});
+    this.onFail = onFail || (() => {});
     this.generation = 0; // increases at every restart: the page's Python state is new
     this.worker = null;
     this.ready = null;
@@ -17,8 +21,11 @@ export class Kernel {
     this.worker = new Worker(this.base + "worker.js", { type: "module" });
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => this.failAll(event.message || "the Python worker failed to start");
-    this.ready = this.request({ type: "init", base: this.base });
-    return this.ready;
+    const ready = this.request({ type: "init", base: this.base });
+    this.ready = ready;
+    ready.then((info) => { if (this.ready === ready) this.onReady(info); },
+      (error) => { if (this.ready === ready && !error.stopped) this.onFail(error); });
+    return ready;
   }
 
   request(message) {

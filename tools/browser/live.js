@@ -40,8 +40,16 @@ class LivePage {
     this.generation = kernel.generation;
     this.queue = Promise.resolve();
     this.binder = document.querySelector("a[href*='/v2/gh/']");
+    // Cells are numbered as the reader sees them: the code cells shown on the page, 1, 2, 3...
+    // (hidden cells have no number: they are named "a hidden cell" in tracebacks)
     let ordinal = 0;
-    this.cells = page.cells.map((data) => ({ data, ordinal: ++ordinal, el: null, editor: null, out: null }));
+    this.cells = page.cells.map((data) => ({
+      data, ordinal: data.shown && data.input_shown ? ++ordinal : null, el: null, editor: null, out: null,
+    }));
+  }
+
+  nameOf(cell) {
+    return cell.ordinal ? `cell ${cell.ordinal}` : "a hidden cell";
   }
 
   isStatic(cell) {
@@ -104,6 +112,7 @@ class LivePage {
     cell.editor = window.LiveEditor.create(host, cell.data.source.replace(/\s+$/, ""), {
       onRun: () => this.run(cell),
       label: `Code cell ${cell.ordinal}, editable`,
+      describedBy: "live-keys",
     });
     const tools = document.createElement("div");
     tools.className = "live-tools";
@@ -121,6 +130,7 @@ class LivePage {
     host.after(tools);
     cell.out = document.createElement("div");
     cell.out.className = "live-output";
+    cell.out.setAttribute("role", "log");
     cell.out.setAttribute("aria-live", "polite");
     cell.out.setAttribute("aria-label", `Output of cell ${cell.ordinal}`);
     input.after(cell.out);
@@ -141,7 +151,7 @@ class LivePage {
 
   async exec(cell) {
     const code = cell.editor ? cell.editor.getCode() : this.isStatic(cell) ? cell.data.replay : cell.data.source;
-    const result = await this.kernel.run(code, `cell ${cell.ordinal}`, {
+    const result = await this.kernel.run(code, this.nameOf(cell), {
       graphValues: cell.data.tags.includes("live-graph"),
     });
     this.ran.add(cell.data.index);
@@ -155,18 +165,22 @@ class LivePage {
     return result;
   }
 
+  // Run and Check say they are busy with aria-disabled, not `disabled`: a disabled button drops
+  // the keyboard focus to the page's <body>; this one keeps it, and its clicks are ignored.
   setRunning(cell, running) {
-    if (cell.runButton) cell.runButton.disabled = running;
-    if (cell.checkButton) cell.checkButton.disabled = running;
+    cell.running = running;
+    for (const b of [cell.runButton, cell.checkButton]) if (b) b.setAttribute("aria-disabled", String(running));
     if (cell.stopButton) cell.stopButton.hidden = !running;
     if (cell.out) cell.out.setAttribute("aria-busy", String(running));
   }
 
   stop(cell) {
     this.kernel.restart();
+    if (cell.runButton) cell.runButton.focus(); // Stop hides itself: keep the keyboard here
   }
 
   run(cell, mode = "run") {
+    if (cell.running) return this.queue;
     this.setRunning(cell, true);
     cell.out.replaceChildren();
     note(cell.out, "Waiting…", "live-done");
@@ -205,7 +219,7 @@ class LivePage {
     const failed = [];
     for (const c of above) {
       const result = await this.exec(c);
-      if (result.error) failed.push(`cell ${c.ordinal}${c.out ? "" : " (hidden)"} raised ` +
+      if (result.error) failed.push(`${this.nameOf(c)} raised ` +
         `${result.error.type}: ${result.error.message}`);
     }
     progress.remove();
@@ -240,15 +254,22 @@ export async function start({ base, pageUrl, button: liveButton, status }) {
     }),
     loadScript(base + "editor.js"),
   ]);
-  const kernel = new Kernel(base, (text) => { status.textContent = text; });
+  const kernel = new Kernel(base, {
+    onProgress: (text) => { status.textContent = text; },
+    onReady: (info) => { status.textContent = `Python ${info.python} with micrograd is ready.`; },
+    onFail: (error) => { status.textContent = "Python could not start: " + error.message; },
+  });
   const live = new LivePage(page, kernel);
   live.attach();
+  const keys = document.createElement("p");
+  keys.id = "live-keys";
+  keys.className = "live-help";
+  keys.textContent = "Shift+Enter runs the cell you are in. In an editor, Tab indents: " +
+    "press Esc, then Tab, to move on to the next button.";
+  status.after(keys);
   liveButton.textContent = "Live code is on";
   status.textContent = "Starting Python…";
-  kernel.start().then(
-    (info) => { status.textContent = `Python ${info.python} with micrograd is ready.`; },
-    (error) => { status.textContent = "Python could not start: " + error.message; },
-  );
+  kernel.start().catch(() => {});
   const demo = document.querySelector("[data-live-moons]");
   if (demo) import(base + "moons.js").then((m) => m.mount(demo, kernel));
   window.liveBook = live; // for the tests and the curious

@@ -79,7 +79,7 @@ export function mount(root, kernel) {
   }
 
   function options() {
-    return { hidden: hidden.value.split(",").map((h) => parseInt(h, 10)), lr: parseFloat(lr.value) };
+    return { hidden: hidden.value.split(",").map((h) => parseInt(h, 10)), lr: lrInUse };
   }
 
   async function doReset() {
@@ -123,9 +123,17 @@ export function mount(root, kernel) {
     setPlaying(false);
     try { await doReset(); } catch (error) { message.textContent = "Could not reset: " + error.message; }
   });
-  lr.addEventListener("change", () => {
-    const value = parseFloat(lr.value);
-    if (value > 0 && value <= 10) kernel.call("moons_demo", "set_lr", { lr: value }).catch(() => {});
+  // The learning rate the model trains with; a value out of range is refused, said and undone.
+  let lrInUse = lr.value;
+  lr.addEventListener("change", async () => {
+    try {
+      const s = await kernel.call("moons_demo", "set_lr", { lr: lr.value });
+      lrInUse = lr.value;
+      message.textContent = `Learning rate ${s.lr}.`;
+    } catch (error) {
+      message.textContent = `${error.message}: the model keeps ${lrInUse}.`;
+      lr.value = lrInUse;
+    }
   });
   hidden.addEventListener("change", () => {
     setPlaying(false);

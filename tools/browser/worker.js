@@ -28,10 +28,10 @@ async function init(base) {
   progress("Installing micrograd…");
   for (const buffer of await wheels) pyodide.unpackArchive(buffer, "wheel");
   pyodide.FS.mkdirTree("/live");
-  (await sources).forEach((text, i) => pyodide.FS.writeFile("/live/" + config.python[i], text));
+  (await sources).forEach((text, i) => pyodide.FS.writeFile("/live/" + config.python[i].split("/").pop(), text));
   pyodide.runPython("import sys; sys.path.insert(0, '/live')");
   const gv = await graphviz;
-  runtime = pyodide.pyimport("runtime");
+  runtime = pyodide.pyimport("cells");
   runtime.setup((dot, engine) => gv.layout(dot, "svg", engine || "dot"),
     JSON.stringify(config.unavailable || {}));
   return { python: pyodide.runPython("import sys; sys.version.split()[0]") };
@@ -46,6 +46,17 @@ function call({ module, func, args }) {
   return JSON.parse(fn(JSON.stringify(args || {})));
 }
 
+// A Python exception from a `call` arrives as a PythonError whose message is the whole
+// traceback: its last line ("ValueError: the learning rate must be ...") is what a reader needs.
+function readable(error) {
+  const text = String(error && error.message ? error.message : error);
+  if (error && error.constructor && error.constructor.name === "PythonError") {
+    const lines = text.trim().split("\n");
+    return lines[lines.length - 1];
+  }
+  return text;
+}
+
 self.onmessage = async (event) => {
   const message = event.data;
   try {
@@ -56,6 +67,6 @@ self.onmessage = async (event) => {
     else throw new Error(`unknown message ${message.type}`);
     self.postMessage({ id: message.id, result });
   } catch (error) {
-    self.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });
+    self.postMessage({ id: message.id, error: readable(error) });
   }
 };

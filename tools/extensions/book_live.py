@@ -10,15 +10,17 @@ A Sphinx extension, loaded from _config.yml (sphinx.local_extensions). At build 
   runtime loads until the reader presses the page's "Live" button;
 - copies the runtime into `_static/live/`: Pyodide's core files and Graphviz compiled to
   WebAssembly from node_modules (pinned in package-lock.json), the CodeMirror editor bundled
-  with esbuild, the book's own small JS modules and the Python side of the worker (tools/browser/),
-  and two wheels: `micrograd` zipped from this checkout (so the browser runs exactly the tested
-  code) and `graphviz` zipped from the installed, pinned distribution. Nothing is downloaded.
+  with esbuild, the book's own small JS modules (tools/browser/) and the Python side of the worker
+  (tools/browser/python/), and two wheels: `micrograd` with `backstage` zipped from this checkout
+  (so the browser runs exactly the tested code) and `graphviz` zipped from the installed, pinned
+  distribution. Nothing is downloaded.
 
 node_modules comes from `npm ci` (the Makefile runs it); without it the build stops and says so.
 """
 
 import base64
 import hashlib
+import html
 import importlib.metadata
 import json
 import os
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_SRC = ROOT / "tools" / "browser"
+WORKER_PYTHON = LIVE_SRC / "python"
 NODE_MODULES = ROOT / "node_modules"
 # The files of Pyodide's npm package that the browser loads (not the Node.js ones, not the maps).
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
@@ -114,8 +117,14 @@ def page_context(app, pagename, templatename, context, doctree):
     out = Path(app.outdir) / "_static" / "live" / "pages" / f"{pagename}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=None, separators=(",", ":")), encoding="utf-8")
-    context["metatags"] = context.get("metatags", "") + (
-        f'\n<meta name="live-cells" content="{pagename}.json">')
+    tags = f'\n<meta name="live-cells" content="{pagename}.json">'
+    shown = [c for c in data["cells"] if c["shown"] and c["input_shown"]]
+    if shown and all(c["needs"] or c["static"] is not None for c in shown):
+        # nothing on the page can run: boot.js says so instead of offering to load Python
+        needs = sorted({n for c in shown for n in c["needs"] if n != "the build"})
+        what = live_analysis.list_of(needs) if needs else "what only the book's build has"
+        tags += f'\n<meta name="live-none-runs" content="{html.escape(what)}">'
+    context["metatags"] = context.get("metatags", "") + tags
 
 
 # ---------------------------------------------------------------- the runtime
@@ -148,6 +157,7 @@ def build_wheels(folder):
     package = ROOT / "micrograd"
     version = importlib.metadata.version("micrograd-book") if _installed("micrograd-book") else "0.1.0"
     files = {f"micrograd/{p.name}": p.read_bytes() for p in sorted(package.glob("*.py"))}
+    files["backstage.py"] = (ROOT / "book" / "backstage.py").read_bytes()  # the chapters' hidden helpers
     names = [f"micrograd_book-{version}-{WHEEL_TAG}.whl"]
     _write_wheel(folder / names[0], "micrograd_book", version, files)
 
@@ -217,13 +227,16 @@ def copy_runtime(app, exception):
         _copy(NODE_MODULES / "pyodide" / name, live / "pyodide" / name)
     _copy(NODE_MODULES / GRAPHVIZ_JS, live / "graphviz.js")
     for src in sorted(LIVE_SRC.iterdir()):
-        if src.suffix in (".js", ".css", ".py") and src.name != "editor-src.js":
+        if src.suffix in (".js", ".css") and src.name != "editor-src.js":
             shutil.copy2(src, live / src.name)
+    python = sorted(WORKER_PYTHON.glob("*.py"))
+    for src in python:
+        _copy(src, live / "python" / src.name)
     bundle_editor(live / "editor.js", Path(app.doctreedir) / "live-editor.stamp")
     wheels = build_wheels(live / "wheels")
     (live / "runtime.json").write_text(json.dumps({
         "wheels": [f"wheels/{w}" for w in wheels],
-        "python": ["runtime.py", "moons_demo.py"],
+        "python": [f"python/{src.name}" for src in python],
         # the package's modules that import numpy & co when loaded: placeholders in the browser
         "unavailable": {name: sorted(needs) for name, needs in
                         live_analysis.package_modules_needing(ROOT / "micrograd", "micrograd").items()},
@@ -242,6 +255,7 @@ def setup(app):
     app.add_css_file("live/live.css")
     # The exported cells live in the environment: when this extension or the analysis changes,
     # a new env_version makes Sphinx read every page again (execution stays cached).
-    code = b"".join(Path(__file__).with_name(f).read_bytes() for f in ("book_live.py", "live_analysis.py"))
+    code = b"".join(p.read_bytes() for p in (Path(__file__), Path(live_analysis.__file__),
+                                             WORKER_PYTHON / "browser_lacks.py"))
     version = int(hashlib.sha256(code).hexdigest()[:8], 16)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": version}

@@ -13,13 +13,15 @@ mark an exercise (see TEAM.md). Cells that are not valid Python (IPython magics)
 """
 
 import ast
+import builtins
 import symtable
+import sys
 from pathlib import Path
 
-# Top-level modules the browser cannot import, with the names readers know them by.
-HEAVY = {"numpy": "numpy", "matplotlib": "matplotlib", "sklearn": "scikit-learn",
-         "torch": "PyTorch", "torchvision": "PyTorch", "pandas": "pandas", "scipy": "SciPy",
-         "PIL": "Pillow", "seaborn": "seaborn"}
+# What the browser lacks is written once, beside the worker's Python that uses it too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser" / "python"))
+from browser_lacks import MODULES as HEAVY, without_magics  # noqa: E402,F401
+
 OPT_OUT_TAG = "live-skip"
 COMPOUND = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
 ROLES = {"exercise-starter": "starter", "exercise-solution": "solution", "exercise-check": "check"}
@@ -86,6 +88,141 @@ def _scope_names(source):
     return stores, loads, definitions
 
 
+def _targets(node):
+    """The plain names an assignment target binds: `a`, `a, (b, c)`, `*rest`."""
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return set().union(*(_targets(e) for e in node.elts)) if node.elts else set()
+    if isinstance(node, ast.Starred):
+        return _targets(node.value)
+    return set()
+
+
+def _loads(node, bound):
+    """Names an expression (or a def/lambda/comprehension inside it) reads that `bound` does not hold."""
+    inner = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.comprehension):
+            inner |= _targets(sub.target)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            inner |= {a.arg for a in ast.walk(sub.args) if isinstance(a, ast.arg)}
+            inner |= {n.id for n in ast.walk(sub) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            and n.id not in bound and n.id not in inner}
+
+
+def _reads(stmts, bound, reads):
+    """Walk statements in the order they run, adding to `reads` the names read before this
+    statement itself bound them (`for lr in ...: f(lr)` does not read an earlier `lr`).
+    Returns the names bound for sure afterwards."""
+    for s in stmts:
+        if isinstance(s, ast.Assign):
+            reads |= _loads(s.value, bound)
+            for target in s.targets:
+                reads |= _loads(target, bound)  # a[i] = ... reads a and i
+            bound = bound | set().union(*(_targets(t) for t in s.targets))
+        elif isinstance(s, (ast.AugAssign, ast.AnnAssign)):
+            reads |= _loads(s.target, bound) | (_targets(s.target) - bound if isinstance(s, ast.AugAssign) else set())
+            if s.value is not None:
+                reads |= _loads(s.value, bound)
+            bound = bound | _targets(s.target)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            reads |= _loads(s.iter, bound)
+            _reads(s.body, bound | _targets(s.target), reads)
+            _reads(s.orelse, bound, reads)
+        elif isinstance(s, ast.While):
+            reads |= _loads(s.test, bound)
+            _reads(s.body, bound, reads)
+            _reads(s.orelse, bound, reads)
+        elif isinstance(s, ast.If):
+            reads |= _loads(s.test, bound)
+            bound = _reads(s.body, bound, reads) & _reads(s.orelse, bound, reads)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                reads |= _loads(item.context_expr, bound)
+                if item.optional_vars is not None:
+                    bound = bound | _targets(item.optional_vars)
+            bound = _reads(s.body, bound, reads)
+        elif isinstance(s, ast.Try):
+            _reads(s.body, bound, reads)
+            for handler in s.handlers:
+                if handler.type is not None:
+                    reads |= _loads(handler.type, bound)
+                _reads(handler.body, bound | ({handler.name} if handler.name else set()), reads)
+            _reads(s.orelse, bound, reads)
+            _reads(s.finalbody, bound, reads)
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            reads |= _loads(s, bound)
+            bound = bound | {s.name}
+        elif isinstance(s, (ast.Import, ast.ImportFrom)):
+            bound = bound | {(a.asname or a.name).split(".")[0] for a in s.names}
+        else:
+            reads |= _loads(s, bound)
+    return bound
+
+
+def _outside_reads(stmt):
+    """The module-level names a top-level statement reads from before it (not those it binds first)."""
+    reads = set()
+    _reads([stmt], frozenset(), reads)
+    return reads
+
+
+BUILTINS = set(dir(builtins))
+REPOSITORY_FILES = "the book's repository files"
+
+
+def _reads_repository_files(stmt):
+    """backstage.repository_file("tests/x.py"), or a path such as "../benchmarks/x.json": the
+    site ships neither, so the statement cannot run in the browser."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Name) and node.func.id == "repository_file")
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "repository_file")):
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("../"):
+            return True
+    return False
+
+
+# Methods that only read the object they are called on: calling them does not change it.
+READ_ONLY_METHODS = {"items", "keys", "values", "get", "copy", "count", "index", "format"}
+
+
+def _root(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _mutated(stmt, tainted):
+    """Names a statement may change: the objects it calls a method on (`model.zero_grad()`) or
+    calls (`model(x)`), stores an attribute or item into (`p.data -= ...`, `d[k] = v`), or passes
+    to a function of its own (`train(model)`); not what it passes to the heavy modules
+    (`ax.plot(losses)`) or to Python's builtins (`zip(rates, styles)`)."""
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                if func.attr not in READ_ONLY_METHODS:
+                    names.add(func.value.id)
+            elif isinstance(func, ast.Name):
+                names.add(func.id)
+            root = _root(func)
+            if root not in tainted and root not in BUILTINS:
+                names |= {a.id for a in node.args if isinstance(a, ast.Name)}
+                names |= {k.value.id for k in node.keywords if isinstance(k.value, ast.Name)}
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            base = node.value
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                names.add(base.id)
+    return names
+
+
 def _imported(node, extra):
     """[(bound name, what it needs)] for one import statement."""
     result = []
@@ -101,16 +238,10 @@ def _imported(node, extra):
     return result
 
 
-def without_magics(source):
-    """IPython line magics (`%config ...`, `!ls`) become `pass`: the browser has no IPython.
-    The worker (runtime.py) does the same before running a cell."""
-    lines = []
-    for line in source.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("%", "!")) and not stripped.startswith("%%"):
-            line = line[:len(line) - len(stripped)] + "pass"
-        lines.append(line)
-    return "\n".join(lines)
+def list_of(names):
+    """["numpy", "PyTorch", "scikit-learn"] -> "numpy, PyTorch and scikit-learn"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def analyse(cells, extra_heavy=None):
@@ -120,9 +251,11 @@ def analyse(cells, extra_heavy=None):
     name needs, and the names it binds become tainted; the others bind clean names. A cell with
     any such statement cannot run live (it shows what the build computed), but its other
     statements are kept as `replay`, so that the cells after it find the names they define.
-    A heavy loop or block may also change the variables it reads (a training loop trains
-    `model`): those become tainted too (not functions, classes or modules). A plain heavy call
-    (`plt.plot(losses)`) is taken to leave its arguments alone.
+    A name a statement binds before reading it (a loop variable, `net = MLP(...)` in a loop) is
+    not read from before. A heavy loop or block may also change the variables it calls methods on
+    or stores into (a training loop trains `model`): those become tainted too (not functions,
+    classes or modules). A plain heavy call (`plt.plot(losses)`) is taken to leave its arguments
+    alone.
     """
     extra = extra_heavy or {}
     tainted = {}  # name -> what it needs
@@ -149,12 +282,13 @@ def analyse(cells, extra_heavy=None):
         for stmt in tree.body:
             segment = ast.get_source_segment(code, stmt) or ast.unparse(stmt)
             try:
-                stores, loads, definitions = _scope_names(ast.unparse(stmt))
+                stores, _, definitions = _scope_names(ast.unparse(stmt))
             except SyntaxError:
-                stores, loads, definitions = set(), set(), set()
+                stores, definitions = set(), set()
+            loads = _outside_reads(stmt)
             imported = ([pair for pair in _imported(stmt, extra)]
                         if isinstance(stmt, (ast.Import, ast.ImportFrom)) else [])
-            stmt_needs = set()
+            stmt_needs = {REPOSITORY_FILES} if _reads_repository_files(stmt) else set()
             for name in loads:
                 stmt_needs |= tainted.get(name, set())
             heavy = bool(stmt_needs) or opted_out
@@ -169,7 +303,7 @@ def analyse(cells, extra_heavy=None):
                 else:
                     tainted.pop(name, None)
             if heavy and isinstance(stmt, COMPOUND):
-                for name in loads & variables:
+                for name in (_mutated(stmt, tainted) - stores) & variables:
                     tainted[name] = tainted.get(name, set()) | (stmt_needs or {"the build"})
             variables = (variables | stores) - definitions
             needs |= stmt_needs

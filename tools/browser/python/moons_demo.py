@@ -21,6 +21,7 @@ GRID = 36          # the decision boundary is drawn from GRID x GRID scores
 ALPHA = 1e-4
 DECAY_STEPS = 100  # the learning rate falls from lr to lr / 10 over these steps
 MAX_HIDDEN = 64
+MAX_LR = 10
 
 _state = {}
 
@@ -54,9 +55,7 @@ def reset(args="{}"):
     """A new model and data set: {"hidden": [16, 16], "lr": 1.0, "seed": 1337, "noise": 0.1}."""
     options = json.loads(args)
     hidden = _sizes(options.get("hidden", [16, 16]))
-    lr = float(options.get("lr", 1.0))
-    if not 0 < lr <= 10:
-        raise ValueError("the learning rate must be between 0 and 10")
+    lr = _learning_rate_of(options.get("lr", 1.0))
     seed = int(options.get("seed", 1337))
     points, labels = make_moons(n=int(options.get("n", 100)), noise=float(options.get("noise", 0.1)),
                                 seed=seed)
@@ -71,8 +70,20 @@ def reset(args="{}"):
     return json.dumps(_snapshot())
 
 
+def _learning_rate_of(text):
+    """The learning rate the reader typed, or a ValueError that says what is allowed."""
+    try:
+        lr = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"the learning rate must be a number, not {text!r}") from None
+    if not 0 < lr <= MAX_LR:
+        raise ValueError(f"the learning rate must be above 0 and at most {MAX_LR:g}, not {lr:g}")
+    return lr
+
+
 def set_lr(args):
-    _state["lr0"] = float(json.loads(args)["lr"])
+    """{"lr": 0.5}: the learning rate from the next step on (refused, unchanged, if out of range)."""
+    _state["lr0"] = _learning_rate_of(json.loads(args)["lr"])
     return json.dumps({"lr": _state["lr0"]})
 
 
