@@ -101,3 +101,13 @@ def test_a_cell_reading_the_repositorys_files_is_static():
                     "from backstage import repository_file\nsource = repository_file('tests/test_engine.py').read_text()",
                     "print(1 + 1)")
     assert [c["needs"] for c in cells] == [[la.REPOSITORY_FILES]] * 3 + [[]]
+
+
+def test_importing_myst_nb_is_left_out_of_the_browser():
+    """The worker lets `import myst_nb` fail (backstage.publish reads that as "no prose to fill"), so a
+    chapter still importing it keeps the rest of its first cell: the imports after it."""
+    cells = analyse("import math\nfrom myst_nb import glue\nfrom micrograd.engine import Value",
+                    "glue('x', 1)\nprint(Value(1.0))")
+    assert cells[0]["needs"] == ["myst-nb"]
+    assert cells[0]["replay"] == "import math\nfrom micrograd.engine import Value"
+    assert cells[1]["replay"] == "print(Value(1.0))"

@@ -8,138 +8,18 @@ The pages' cells, hidden ones included, are read from the JSON the build exports
 exercise found there is checked in both directions.
 """
 
-import json
+import time
 import warnings
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from book_files import ROOT, toc_docnames
-from built_site import SCREENSHOTS, launch_chromium
-
-LIVE = re.compile(r"^Live")
-RUN = re.compile(r"^Run")
-STOP = re.compile(r"^Stop")
-CHECK = re.compile(r"^Check")
-READY_S = 120  # the first start on a loaded 2-core machine; usually 3-10 s
-RUN_S = 60
-BOOT_BYTES_LIMIT = 50_000
-
-
-def has_code_cells(docname):
-    path = ROOT / f"{docname}.md"
-    return path.exists() and "```{code-cell}" in path.read_text()
-
-
-CODE_PAGES = [d for d in toc_docnames() if has_code_cells(d)]
-
-
-def exported(html_dir, docname):
-    path = Path(html_dir) / "_static" / "live" / "pages" / f"{docname}.json"
-    assert path.exists(), f"the build did not export {docname}'s cells to {path}"
-    return json.loads(path.read_text())
-
-
-def runnable(cell):
-    return not cell["needs"] and cell["static"] is None
-
-
-# Playwright's request interception (page.route) turns the browser's HTTP cache off, and the live
-# pages are about the cache: the runtime (14 MB) loads once and later pages reuse it. So these tests
-# run their own Chromium in which every host but 127.0.0.1 resolves to nothing (so any request off
-# the site is aborted by the browser itself) and record every request that tried.
-OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-
-
-@pytest.fixture(scope="module")
-def live_browser(playwright):
-    browser = launch_chromium(playwright, OFFLINE_ARGS)
-    yield browser
-    browser.close()
-
-
-def _record_off_site(context):
-    context.blocked = []
-
-    def seen(request):
-        url = request.url
-        if not url.startswith(("data:", "blob:")) and urlparse(url).hostname != "127.0.0.1":
-            context.blocked.append(url)
-
-    context.on("request", seen)
-
-
-@pytest.fixture(scope="module")
-def live_context(live_browser):
-    """One browser context (one HTTP cache) for the module's tabs."""
-    context = live_browser.new_context(viewport={"width": 1280, "height": 900})
-    _record_off_site(context)
-    yield context
-    context.close()
-
-
-class LiveTab:
-    def __init__(self, context, base_url, docname):
-        self.page = context.new_page()
-        self.context = context
-        self.errors = []
-        self.requests = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(f"{base_url}/{docname}.html", wait_until="load")
-
-    def go_live(self):
-        self.page.get_by_role("button", name=LIVE).click()
-        self.page.wait_for_function(
-            "() => /ready|could not start/.test(document.querySelector('.live-status').textContent)",
-            timeout=READY_S * 1000)
-        status = self.page.locator(".live-status").inner_text()
-        assert "ready" in status, status
-
-    def cell(self, index):
-        return self.page.locator(f".live-cell-{index}")
-
-    def set_code(self, index, code):
-        self.page.evaluate("([i, code]) => window.liveBook.cells.find(c => c.data.index === i).editor.setCode(code)",
-                           [index, code])
-
-    def run(self, index, button=RUN):
-        cell = self.cell(index)
-        # a cell the page hides ("Show code cell"): open it, as a reader would
-        cell.evaluate("el => el.querySelectorAll('details').forEach(d => { d.open = true; })")
-        cell.get_by_role("button", name=button).click()
-        return self.wait_output(index)
-
-    def wait_output(self, index, timeout_s=RUN_S):
-        out = self.cell(index).locator(".live-output")
-        out.wait_for(state="attached")
-        self.page.wait_for_function(
-            "el => el.getAttribute('aria-busy') === 'false' && el.textContent.trim() !== ''",
-            arg=out.element_handle(), timeout=timeout_s * 1000)
-        return out
-
-    def close(self):
-        self.page.close()
-
-
-@pytest.fixture
-def tab(live_context, site_url):
-    tabs = []
-
-    def open_(docname):
-        t = LiveTab(live_context, site_url, docname)
-        tabs.append(t)
-        return t
-
-    yield open_
-    for t in tabs:
-        assert not t.errors, f"page errors: {t.errors}"
-        t.close()
-    assert not live_context.blocked, f"requests off 127.0.0.1: {live_context.blocked}"
-
+from book_files import toc_docnames
+from built_site import SCREENSHOTS
+from live_site import (CHECK, CODE_PAGES, LIVE, RUN, STOP, LiveTab, exported, live_browser,  # noqa: F401
+                       live_context, runnable, tab)
 
 # ---------------------------------------------------------------- before the first click
 
@@ -154,7 +34,32 @@ def test_no_runtime_loads_before_the_first_click(tab, html_dir):
         live = sorted({urlparse(u).path for u in t.requests if "/_static/live/" in u})
         assert live in ([], ["/_static/live/boot.js", "/_static/live/live.css"]), (docname, live)
         buttons = t.page.get_by_role("button", name=LIVE)
-        assert buttons.count() == (1 if docname in CODE_PAGES else 0), docname
+        runs = docname in CODE_PAGES and nothing_runs_on(html_dir, docname) is None
+        assert buttons.count() == (1 if runs else 0), docname
+        t.close()
+
+
+def nothing_runs_on(html_dir, docname):
+    """None if a shown code cell of the page can run live, else the list of what the page needs."""
+    shown = [c for c in exported(html_dir, docname)["cells"] if c["shown"] and c["input_shown"]]
+    if not shown or any(runnable(c) for c in shown):
+        return None
+    return sorted({n for c in shown for n in c["needs"]})
+
+
+def test_a_page_where_nothing_can_run_says_so_and_loads_nothing(tab, html_dir):
+    """Issue 16: book/pytorch offered Live code, loaded 7 MB and started Python for nothing."""
+    pages = [d for d in CODE_PAGES if nothing_runs_on(html_dir, d) is not None]
+    if not pages:
+        pytest.skip("every page with code has a cell that runs live")
+    for docname in pages:
+        t = tab(docname)
+        t.page.wait_for_timeout(300)
+        assert t.page.get_by_role("button", name=LIVE).count() == 0, docname
+        note = t.page.locator(".live-bar").inner_text()
+        assert "Binder" in note and all(n in note for n in nothing_runs_on(html_dir, docname) if n != "the build"), note
+        live = sorted({urlparse(u).path for u in t.requests if "/_static/live/" in u})
+        assert live == ["/_static/live/boot.js", "/_static/live/live.css"], live
         t.close()
 
 
@@ -171,6 +76,8 @@ def test_page_opened_as_a_file_says_live_cells_need_a_server(live_browser, html_
 
 @pytest.mark.parametrize("docname", CODE_PAGES)
 def test_chapter_goes_live_and_runs_its_first_cell(tab, html_dir, docname):
+    if nothing_runs_on(html_dir, docname) is not None:
+        pytest.skip(f"nothing on {docname} runs in the browser (its own test checks the page says so)")
     data = exported(html_dir, docname)
     t = tab(docname)
     t.go_live()

@@ -55,9 +55,10 @@ export function player({ frames, captions, title, interval_ms: interval }) {
   root.className = "live-player";
   root.setAttribute("role", "group");
   root.setAttribute("aria-label", title);
-  const shown = frames.map((markup) => {
+  const shown = frames.map((markup, i) => {
     const frame = document.createElement("div");
     frame.className = "live-frame";
+    frame.dataset.caption = captions[i] || "";
     frame.appendChild(safeFrame(markup));
     return frame;
   });

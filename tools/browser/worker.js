@@ -42,19 +42,9 @@ function run({ code, name, graphValues }) {
 }
 
 function call({ module, func, args }) {
-  const fn = pyodide.pyimport(module)[func];
-  return JSON.parse(fn(JSON.stringify(args || {})));
-}
-
-// A Python exception from a `call` arrives as a PythonError whose message is the whole
-// traceback: its last line ("ValueError: the learning rate must be ...") is what a reader needs.
-function readable(error) {
-  const text = String(error && error.message ? error.message : error);
-  if (error && error.constructor && error.constructor.name === "PythonError") {
-    const lines = text.trim().split("\n");
-    return lines[lines.length - 1];
-  }
-  return text;
+  const answer = JSON.parse(runtime.call(module, func, JSON.stringify(args || {})));
+  if ("error" in answer) throw new Error(answer.error);
+  return answer.result;
 }
 
 self.onmessage = async (event) => {
@@ -67,6 +57,6 @@ self.onmessage = async (event) => {
     else throw new Error(`unknown message ${message.type}`);
     self.postMessage({ id: message.id, result });
   } catch (error) {
-    self.postMessage({ id: message.id, error: readable(error) });
+    self.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });
   }
 };

@@ -20,7 +20,7 @@ from pathlib import Path
 
 # What the browser lacks is written once, beside the worker's Python that uses it too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser" / "python"))
-from browser_lacks import MODULES as HEAVY, without_magics  # noqa: E402,F401
+from browser_lacks import FAIL_AT_IMPORT, MODULES as HEAVY, without_magics  # noqa: E402,F401
 
 OPT_OUT_TAG = "live-skip"
 COMPOUND = (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)
@@ -238,6 +238,15 @@ def _imported(node, extra):
     return result
 
 
+def _modules_of(stmt):
+    """The top-level modules an import statement imports."""
+    if isinstance(stmt, ast.Import):
+        return {a.name.split(".")[0] for a in stmt.names}
+    if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+        return {stmt.module.split(".")[0]}
+    return set()
+
+
 def list_of(names):
     """["numpy", "PyTorch", "scikit-learn"] -> "numpy, PyTorch and scikit-learn"."""
     names = list(names)
@@ -291,6 +300,9 @@ def analyse(cells, extra_heavy=None):
             stmt_needs = {REPOSITORY_FILES} if _reads_repository_files(stmt) else set()
             for name in loads:
                 stmt_needs |= tainted.get(name, set())
+            for module in _modules_of(stmt):  # these fail at the import itself in the worker
+                if module in FAIL_AT_IMPORT:
+                    stmt_needs.add(HEAVY[module])
             heavy = bool(stmt_needs) or opted_out
             for name, need in imported:
                 if need:
