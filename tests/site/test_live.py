@@ -18,8 +18,8 @@ import pytest
 
 from book_files import toc_docnames
 from built_site import SCREENSHOTS
-from live_site import (CHECK, CODE_PAGES, LIVE, RUN, STOP, LiveTab, exported, live_browser,  # noqa: F401
-                       live_context, runnable, tab)
+from live_site import (BOOT_BYTES_LIMIT, CHECK, CODE_PAGES, LIVE, RUN, RUN_S, STOP, LiveTab,  # noqa: F401
+                       exported, live_browser, live_context, runnable, tab)
 
 # ---------------------------------------------------------------- before the first click
 
