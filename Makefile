@@ -1,13 +1,16 @@
 # The book's commands. Each works on a fresh clone with Python 3.11, Graphviz, Node.js with npm
-# (the live pages' browser runtime) and (for tests) Chromium.
-#   make book    build the book strictly into _build/html (creates .venv the first time)
-#   make test    every test: the package, a clean strict build, a cached rebuild, the site in Chromium,
-#                the link check and the workflow validation
-#   make test-fast  the package and repository-file tests only (tests/package/: no build, no browser)
-#   make serve   serve the built site on http://127.0.0.1:8000 (the live cells need it: not file://)
-#   make bench   the package's benchmark
-#   make clean   remove the built site, the execution cache and test artifacts
-#   make lab     open the chapters as notebooks in JupyterLab (jupytext reads the .md files)
+# (the live pages' browser runtime) and (for tests) Chromium. `make` alone prints this list.
+#   make book        build the book strictly into _build/html (creates .venv the first time)
+#   make serve       serve the built site on http://127.0.0.1:8000 (live cells need it, not file://);
+#                    another port: make serve PORT=8001
+#   make lab         open the chapters as notebooks in JupyterLab (jupytext reads the .md files)
+#   make test        every test (the README's command): the package, a clean strict build, a cached
+#                    rebuild, the site and its live pages in Chromium, the link check, the workflows
+#   make test-fast   the package and repository-file tests only (tests/package/: no build, no
+#                    browser; seconds, not minutes)
+#   make bench       the package's benchmark (bench-live: the live pages' speed in Chromium)
+#   make clean       remove the built site, the execution cache and test artifacts
+#   make help        this list
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,19 +20,34 @@ PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k browser"`.
 PYTEST_ARGS ?=
+# On Linux, PyPI's PyTorch wheel is the CUDA build, which pulls in about 19 nvidia/cuda/triton
+# wheels (gigabytes) for a book that runs on the CPU. PyTorch's own index has the CPU-only build
+# (torch==2.13.0+cpu, about 190 MB); Binder and the Pages workflow use it too. So on Linux the
+# pinned torch is installed from there first (alone: --no-deps), then everything else from PyPI,
+# where the installed torch already satisfies the pin. `make book TORCH_INDEX=` uses PyPI alone.
+TORCH_INDEX ?= $(if $(filter Linux,$(shell uname -s)),https://download.pytorch.org/whl/cpu)
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: book test test-fast serve bench bench-live clean check-dot check-chromium check-npm
+.DEFAULT_GOAL := help
+.PHONY: help book test test-fast serve bench bench-live clean check-dot check-chromium check-npm
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 # The virtual environment, (re)installed when a requirements file changes. The stamp files
 # record which set is installed: the book's (requirements.txt) or the book's plus the tests'.
-$(VENV)/.book-installed: requirements.txt pyproject.toml
+define install
 	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(if $(TORCH_INDEX),$(PY) -m pip install --quiet --no-deps --index-url $(TORCH_INDEX) "$(TORCH_PIN)")
+	$(PY) -m pip install --quiet -r $(1)
+endef
+
+$(VENV)/.book-installed: requirements.txt pyproject.toml
+	$(call install,requirements.txt)
 	@touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml
-	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(call install,requirements-dev.txt)
 	@touch $@ $(VENV)/.book-installed
 
 # The live pages' browser runtime (Pyodide, Graphviz in WebAssembly, CodeMirror, esbuild), installed
@@ -87,6 +105,10 @@ lab: $(VENV)/.dev-installed
 
 serve:
 	@test -f _build/html/index.html || { echo "No built site yet: run 'make book' first."; exit 1; }
+	@$(PYTHON) -c 'import socket; s = socket.socket(); \
+	  s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", $(PORT)))' \
+	  2>/dev/null || { echo "Port $(PORT) is in use (another make serve?): stop that server, or pick" \
+	  "another port: make serve PORT=8001"; exit 1; }
 	@echo "Serving _build/html on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 

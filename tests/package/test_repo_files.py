@@ -1,9 +1,15 @@
 """The files around the book: the Pages workflow, the Binder environment, the README, the CI script."""
 
+import importlib.metadata
 import os
+import platform
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,8 @@ import yaml
 from book_files import ROOT, book_config, book_frame, is_notebook, toc_docnames
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+TESTS_WORKFLOW = ROOT / ".github" / "workflows" / "tests.yml"
+WORKFLOWS = [WORKFLOW, TESTS_WORKFLOW]
 OFFICIAL_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/setup-node",
                     "actions/upload-pages-artifact", "actions/deploy-pages"}
 # The oldest release of each action whose JavaScript runs on Node 24 (Node 20 is being retired
@@ -21,19 +29,20 @@ NODE24_SINCE = {"actions/checkout": (5, 0, 0), "actions/setup-python": (6, 0, 0)
                 "actions/deploy-pages": (5, 0, 0)}
 
 
-def _workflow():
-    text = WORKFLOW.read_text()
+def _workflow(path=WORKFLOW):
+    text = path.read_text()
     data = yaml.safe_load(text)
     # YAML 1.1 reads the key `on` as True
     data["on"] = data.pop(True, data.get("on"))
     return text, data
 
 
-def test_workflow_validates_against_github_schema():
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_validates_against_github_schema(workflow):
     checker = Path(sys.executable).with_name("check-jsonschema")
-    proc = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+    proc = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(workflow)],
                           capture_output=True, text=True)
-    assert proc.returncode == 0, f"{WORKFLOW.name} does not validate:\n{proc.stdout}{proc.stderr}"
+    assert proc.returncode == 0, f"{workflow.name} does not validate:\n{proc.stdout}{proc.stderr}"
 
 
 def test_workflow_builds_strictly_and_deploys_with_least_privilege():
@@ -57,10 +66,11 @@ def test_workflow_builds_strictly_and_deploys_with_least_privilege():
     assert uploads and uploads[0]["with"]["path"] == "_build/html"
 
 
-def test_workflow_uses_official_actions_pinned_by_commit():
-    text, workflow = _workflow()
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_uses_official_actions_pinned_by_commit(path):
+    text, workflow = _workflow(path)
     uses = re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", text, re.M)
-    assert {u.split("@")[0] for u, _ in uses} == OFFICIAL_ACTIONS
+    assert {u.split("@")[0] for u, _ in uses} <= OFFICIAL_ACTIONS
     for action, comment in uses:
         name, _, ref = action.partition("@")
         assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name} must be pinned by full commit SHA, not {ref!r}"
@@ -72,13 +82,32 @@ def test_workflow_uses_official_actions_pinned_by_commit():
             f"v{'.'.join(map(str, NODE24_SINCE[name]))}")
 
 
-def test_workflow_has_no_security_findings():
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_has_no_security_findings(workflow):
     """zizmor (offline) with its most suspicious persona finds nothing to report."""
     zizmor = Path(sys.executable).with_name("zizmor")
-    proc = subprocess.run([str(zizmor), "--offline", "--persona=auditor", "--no-progress", str(WORKFLOW)],
+    proc = subprocess.run([str(zizmor), "--offline", "--persona=auditor", "--no-progress", str(workflow)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, f"zizmor reports:\n{proc.stdout}{proc.stderr}"
     assert "No findings" in proc.stdout, proc.stdout
+
+
+def test_tests_workflow_runs_the_fast_tests_on_every_push_and_pull_request_read_only():
+    text, workflow = _workflow(TESTS_WORKFLOW)
+    assert "push" in workflow["on"] and "pull_request" in workflow["on"]
+    assert not (workflow["on"]["push"] or {}).get("branches"), "every push, on any branch"
+    assert workflow["permissions"] == {"contents": "read"}, "top-level permissions must be read-only"
+    for job in workflow["jobs"].values():
+        assert "permissions" not in job, "no job needs more than read access"
+        commands = "\n".join(step.get("run", "") for step in job["steps"])
+        assert "make test-fast" in commands
+        checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+        assert checkout["with"]["persist-credentials"] is False
+    # The same pinned releases as the Pages workflow: one place to bump them.
+    pins = dict(re.findall(r"uses:\s*([\w/-]+)@(\w+)", _workflow()[0]))
+    for action, sha in re.findall(r"uses:\s*([\w/-]+)@(\w+)", text):
+        assert pins.get(action) == sha, f"{action} is pinned differently from pages.yml"
+    assert re.search(r"^test-fast:.*\n\t.*pytest tests/package", (ROOT / "Makefile").read_text(), re.M)
 
 
 def test_binder_environment():
@@ -173,3 +202,80 @@ def test_readme_states_no_test_count_and_offers_make_lab():
     readme = (ROOT / "README.md").read_text()
     assert not re.search(r"\b\d[\d,]* tests\b", readme), "a test count in the README goes stale"
     assert "make lab" in readme
+
+
+# ---------------------------------------------------------------- the Makefile as a newcomer meets it
+
+def _make(*args, cwd=ROOT, **kwargs):
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=cwd, capture_output=True, text=True,
+                          **kwargs)
+
+
+def test_make_alone_and_make_help_list_the_commands():
+    """`make` with no target used to build the venv stamp only; `make help` did not exist."""
+    for command in ([], ["help"]):
+        proc = _make(*command)
+        assert proc.returncode == 0, proc.stderr
+        listed = re.findall(r"^make ([\w-]+)", proc.stdout, re.M)
+        assert listed == ["book", "serve", "lab", "test", "test-fast", "bench", "clean", "help"], proc.stdout
+    assert "PORT=8001" in proc.stdout
+
+
+def test_make_serve_on_a_busy_port_says_so(tmp_path):
+    """A second `make serve` printed a Python traceback ending in 'Address already in use'."""
+    (tmp_path / "_build" / "html").mkdir(parents=True)
+    (tmp_path / "_build" / "html" / "index.html").write_text("<p>the book</p>")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = _make("-f", str(ROOT / "Makefile"), "serve", f"PORT={port}", f"PYTHON={sys.executable}",
+                     cwd=tmp_path, timeout=60)
+    assert proc.returncode != 0
+    assert f"Port {port} is in use" in proc.stdout and "make serve PORT=8001" in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_make_serve_serves_the_built_site(tmp_path):
+    (tmp_path / "_build" / "html").mkdir(parents=True)
+    (tmp_path / "_build" / "html" / "index.html").write_text("<p>the book</p>")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["make", "-s", "-f", str(ROOT / "Makefile"), "serve", f"PORT={port}",
+                               f"PYTHON={sys.executable}"], cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    assert b"the book" in response.read()
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "make serve did not serve"
+                time.sleep(0.2)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_make_installs_the_cpu_build_of_pytorch_on_linux(tmp_path):
+    """On Linux PyPI's torch is the CUDA build plus ~19 nvidia/cuda/triton wheels. The Makefile
+    installs the pinned torch from PyTorch's CPU index first, alone, as Binder and the Pages
+    workflow do; TORCH_INDEX= falls back to PyPI alone."""
+    pin = re.search(r"^(torch==[\d.]+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    index = "https://download.pytorch.org/whl/cpu"
+    venv = tmp_path / "venv"
+    for stamp, requirements in ((".book-installed", "requirements.txt"), (".dev-installed", "requirements-dev.txt")):
+        steps = _make("-n", f"{venv}/{stamp}", f"VENV={venv}").stdout
+        if platform.system() == "Linux":
+            torch_step = f'pip install --quiet --no-deps --index-url {index} "{pin}"'
+            assert torch_step in steps, steps
+            assert steps.index(torch_step) < steps.index(f"pip install --quiet -r {requirements}")
+        plain = _make("-n", f"{venv}/{stamp}", f"VENV={venv}", "TORCH_INDEX=").stdout
+        assert "download.pytorch.org" not in plain and f"-r {requirements}" in plain
+    assert index in (ROOT / "binder" / "requirements.txt").read_text()
+    assert index in (ROOT / ".github" / "workflows" / "pages.yml").read_text()
+    if platform.system() == "Linux" and Path(sys.prefix, ".dev-installed").exists():  # this venv, made by make
+        assert importlib.metadata.version("torch").endswith("+cpu"), importlib.metadata.version("torch")
