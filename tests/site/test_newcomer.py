@@ -247,3 +247,38 @@ def test_make_lab_gives_allow_root_to_root_only():
     assert "jupyter lab --allow-root" in as_root
     assert "jupyter lab" in as_nobody and "--allow-root" not in as_nobody
 
+
+
+# Chapters run from any working directory: a notebook converted elsewhere (the newcomer's
+# `jupytext --to ipynb book/automating.md -o ../elsewhere/...`) failed with FileNotFoundError.
+
+# "../tests/x.py", "./data", or open("x.json") / Path("x.json"): relative to the working directory
+RELATIVE_PATH = re.compile(r"""["'](\.\.?/[^"']*)["']|(?:open|Path)\(\s*["']([^"'/][^"']*)["']""")
+
+
+def _code_cells(docname):
+    import jupytext
+
+    return [cell.source for cell in jupytext.read(ROOT / f"{docname}.md").cells if cell.cell_type == "code"]
+
+
+def test_no_chapter_names_a_file_relative_to_the_working_directory():
+    """A path like "../tests/x.py" only works from book/; backstage.repository_file works anywhere."""
+    relative = {name: found for name in toc_docnames() if is_notebook(name)
+                if (found := [m.group(0) for source in _code_cells(name) for m in RELATIVE_PATH.finditer(source)])}
+    assert not relative, f"chapters that read files relative to the working directory: {relative}"
+
+
+@pytest.mark.parametrize("docname", [name for name in toc_docnames() if is_notebook(name)
+                                     and "repository_file(" in (ROOT / f"{name}.md").read_text()])
+def test_a_chapter_that_reads_repository_files_runs_from_another_directory(tmp_path, docname):
+    """Each chapter that reads a file of the repository (backstage.repository_file), converted to a
+    notebook in an unrelated folder and executed there, as a newcomer did."""
+    notebook = tmp_path / "elsewhere" / f"{Path(docname).name}.ipynb"
+    notebook.parent.mkdir()
+    subprocess.run([sys.executable, "-m", "jupytext", "--to", "ipynb", str(ROOT / f"{docname}.md"),
+                    "-o", str(notebook)], check=True, capture_output=True)
+    proc = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                           "--ExecutePreprocessor.timeout=600", "--output", "executed.ipynb", notebook.name],
+                          cwd=notebook.parent, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{docname} failed when run from {notebook.parent}:\n{proc.stderr[-3000:]}"
