@@ -151,6 +151,7 @@ def closure_weighted_sum(weights, inputs, bias):
 
 def worker(engine, steps):
     import micrograd.gpt as gpt
+    import micrograd.gpt_tensor as gpt_tensor
     from micrograd.optim import Adam
 
     names = gpt.load_names()
@@ -163,11 +164,11 @@ def worker(engine, steps):
         import torch
 
         torch.set_num_threads(1)
-        w = gpt.torch_weights(weights)
+        w = gpt_tensor.torch_weights(weights)
         optimizer = torch.optim.Adam(w.values(), lr=LR, betas=BETAS)
 
         def step(tokens):
-            loss = gpt.torch_loss(w, [tokens])
+            loss = gpt_tensor.torch_loss(w, [tokens])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -184,8 +185,8 @@ def worker(engine, steps):
                 import gc
                 gc.disable()  # nothing is freed until the process ends: fine for a few steps
         if engine == "tensor":
-            w = gpt.tensor_weights(weights)
-            parameters, loss_fn = list(w.values()), gpt.tensor_loss
+            w = gpt_tensor.tensor_weights(weights)
+            parameters, loss_fn = list(w.values()), gpt_tensor.tensor_loss
         else:
             w = gpt.scalar_weights(weights)
             parameters = [p for m in w.values() for row in m for p in row]

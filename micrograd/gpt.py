@@ -1,4 +1,4 @@
-"""A tiny character-level GPT: on `Value`s, on `Tensor`s and in PyTorch.
+"""A tiny character-level GPT on the scalar `Value` engine, in plain Python.
 
 The model is the one of karpathy's microgpt: token and position
 embeddings, one transformer block (causal self-attention with 4 heads,
@@ -7,20 +7,20 @@ connection) and a linear head that scores the next character. 16-dim
 embeddings and a context of 16 characters give 4,192 parameters for 27
 tokens. No biases, no learned norm gains.
 
-The three versions compute the same function of the same weights:
-`init_weights` draws plain floats once, and `scalar_weights`,
-`tensor_weights` and `torch_weights` wrap them. The book's GPT chapter
-shows this file piece by piece.
+This module needs nothing but the standard library and
+`micrograd.engine`, so it runs wherever Python does, a reader's browser
+included. The same model on NumPy arrays (`micrograd.tensor`) and in
+PyTorch is in `micrograd.gpt_tensor`; `init_weights` draws plain floats
+once, and each version wraps the same floats. The book's two GPT
+chapters show this file piece by piece.
 """
 
+import math
 import numbers
 import random
 
-import numpy as np
-
 from micrograd.engine import Value, weighted_sum
 from micrograd.losses import cross_entropy as scalar_cross_entropy
-from micrograd.tensor import Tensor, cross_entropy
 
 N_EMBD = 16        # width of every vector that flows through the model
 N_HEAD = 4         # attention heads, each N_EMBD // N_HEAD dimensions wide
@@ -68,6 +68,30 @@ class Tokenizer:
     def decode(self, ids):
         """The name spelled by token ids (BOS tokens dropped)."""
         return "".join(self.chars[i - 1] for i in ids if i != self.bos)
+
+
+def baseline_losses(fit, evaluate, vocab_size):
+    """What simple counting achieves: the mean cross-entropy on the token
+    sequences `evaluate` of three models counted on the sequences `fit`.
+
+    uniform: every token equally likely. unigram: each token as often as
+    it comes next in `fit`. bigram: as often as it follows the token
+    before it. Every count starts at 1 (add-one smoothing), so a pair
+    never seen in `fit` is unlikely, not impossible.
+    """
+    nexts = [1] * vocab_size                        # nexts[b]: b came next
+    pairs = [[1] * vocab_size for _ in range(vocab_size)]   # b after a
+    for tokens in fit:
+        for a, b in zip(tokens, tokens[1:]):
+            nexts[b] += 1
+            pairs[a][b] += 1
+    total, row_totals = sum(nexts), [sum(row) for row in pairs]
+    steps = [(a, b) for tokens in evaluate for a, b in zip(tokens, tokens[1:])]
+    unigram = [-math.log(nexts[b] / total) for a, b in steps]
+    bigram = [-math.log(pairs[a][b] / row_totals[a]) for a, b in steps]
+    return {"uniform": math.log(vocab_size),
+            "unigram": sum(unigram) / len(steps),
+            "bigram": sum(bigram) / len(steps)}
 
 
 # ----------------------------------------------------------------------
@@ -120,21 +144,24 @@ def head_size(n_embd, n_head):
         raise TypeError(f"n_head must be a whole number of attention heads, "
                         f"got {type(n_head).__name__}")
     if n_head < 1:
-        raise ValueError(f"n_head must be at least 1 attention head, got {n_head}")
+        raise ValueError(f"n_head must be at least 1 attention head, "
+                         f"got {n_head}")
     if n_head > n_embd:
-        raise ValueError(f"n_head = {n_head} is more heads than the width has "
-                         f"columns (n_embd = {n_embd}): each head needs at least one")
+        raise ValueError(f"n_head = {n_head} is more heads than the width "
+                         f"has columns (n_embd = {n_embd}): each head needs "
+                         f"at least one")
     if n_embd % n_head:
         divisors = [d for d in range(1, n_embd + 1) if n_embd % d == 0]
-        raise ValueError(f"n_head = {n_head} does not divide the width n_embd = "
-                         f"{n_embd} into equal heads; choose one of {divisors}")
+        raise ValueError(f"n_head = {n_head} does not divide the width "
+                         f"n_embd = {n_embd} into equal heads; choose one "
+                         f"of {divisors}")
     return n_embd // n_head
 
 
 def _check_something_to_predict(n_targets):
     if n_targets == 0:
-        raise ValueError("nothing to predict: each sequence needs at least two "
-                         "tokens (one to read, the next to predict)")
+        raise ValueError("nothing to predict: each sequence needs at least "
+                         "two tokens (one to read, the next to predict)")
 
 
 # ----------------------------------------------------------------------
@@ -219,131 +246,29 @@ def scalar_loss(w, sequences, n_head=N_HEAD):
         keys = [[] for _ in range(layers)]
         values = [[] for _ in range(layers)]
         for pos in range(min(len(tokens) - 1, len(w["wpe"]))):
-            batch_logits.append(scalar_gpt(w, tokens[pos], pos, keys, values, n_head))
+            logits = scalar_gpt(w, tokens[pos], pos, keys, values, n_head)
+            batch_logits.append(logits)
             targets.append(tokens[pos + 1])
     _check_something_to_predict(len(targets))
     return scalar_cross_entropy(batch_logits, targets)
 
+def generate(w, rng, temperature=1.0, bos=0, n_head=N_HEAD):
+    """A new name from the scalar model, as a list of token ids.
 
-# ----------------------------------------------------------------------
-# The tensor model: a whole batch of names at once
-
-def pack(sequences, block_size=BLOCK_SIZE):
-    """Several sequences laid end to end: the input tokens, each one's
-    position in its own sequence, and the tokens to predict. Each
-    sequence is cut to `block_size` predictions."""
-    inputs, positions, targets = [], [], []
-    for tokens in sequences:
-        n = min(len(tokens) - 1, block_size)
-        inputs += tokens[:n]
-        positions += range(n)
-        targets += tokens[1:n + 1]
-    _check_something_to_predict(len(targets))
-    return inputs, positions, targets
-
-
-def attention_mask(positions):
-    """0 where row i may attend to column j, -1e9 where it may not.
-
-    Row i may see itself and the earlier tokens of its own sequence,
-    which started `positions[i]` rows before it; never a later token,
-    nor another sequence packed next to it.
+    Start at BOS, turn the logits divided by `temperature` into
+    probabilities, draw the next token with `rng`, feed it back; stop when
+    the model draws BOS (the end of the name) or the context is full.
     """
-    i = np.arange(len(positions))[:, None]
-    j = np.arange(len(positions))[None, :]
-    start = i - np.asarray(positions)[:, None]
-    return np.where((start <= j) & (j <= i), 0.0, -1e9)
-
-
-def tensor_weights(weights):
-    """The same weights as `Tensor`s, one per matrix."""
-    return {name: Tensor(matrix, label=name)
-            for name, matrix in weights.items()}
-
-
-def tensor_rmsnorm(x):
-    """Each row of x divided by its root-mean-square."""
-    return x * ((x * x).mean(axis=-1, keepdims=True) + RMS_EPS) ** -0.5
-
-
-def attention_head(q, k, v, mask):
-    """One head of causal self-attention: each row's weighted mean of the
-    value rows it may see, weighted by softmax(q k^T / sqrt(d)). Returns the
-    output and the attention weights."""
-    scores = q @ k.T * q.shape[1] ** -0.5 + mask
-    weights = scores.log_softmax(axis=-1).exp()
-    return weights @ v, weights
-
-
-def tensor_gpt(w, inputs, positions, n_head=N_HEAD, attention=None):
-    """The logits for the token after each input token, one row each.
-
-    Pass a list as `attention` to receive each head's attention weights.
-    """
-    x = tensor_rmsnorm(w["wte"][inputs] + w["wpe"][positions])
-    mask = attention_mask(positions)
-    head_dim = head_size(x.shape[1], n_head)
-    for layer in range(n_layers(w)):
-        pre = f"layer{layer}."
-        # 1) causal self-attention: each head writes into x through its
-        #    own columns of attn_wo (W_o applied to the heads side by side)
-        h = tensor_rmsnorm(x)
-        q = h @ w[pre + "attn_wq"].T
-        k = h @ w[pre + "attn_wk"].T
-        v = h @ w[pre + "attn_wv"].T
-        for start in range(0, x.shape[1], head_dim):
-            cols = slice(start, start + head_dim)
-            out, weights = attention_head(q[:, cols], k[:, cols],
-                                          v[:, cols], mask)
-            x = x + out @ w[pre + "attn_wo"][:, cols].T
-            if attention is not None:
-                attention.append(weights.data)
-        # 2) MLP
-        h = tensor_rmsnorm(x)
-        x = x + (h @ w[pre + "mlp_fc1"].T).relu() @ w[pre + "mlp_fc2"].T
-    return x @ w["lm_head"].T
-
-
-def tensor_loss(w, sequences, n_head=N_HEAD):
-    """Mean cross-entropy over all positions of all the sequences."""
-    inputs, positions, targets = pack(sequences, len(w["wpe"].data))
-    return cross_entropy(tensor_gpt(w, inputs, positions, n_head), targets)
-
-
-# ----------------------------------------------------------------------
-# The same model in PyTorch, as a reference (torch is imported when called)
-
-def torch_weights(weights):
-    """The same weights as float64 torch tensors that require gradients."""
-    import torch
-
-    return {name: torch.tensor(m, dtype=torch.float64, requires_grad=True)
-            for name, m in weights.items()}
-
-
-def torch_loss(w, sequences, n_head=N_HEAD):
-    """`tensor_loss`, line by line in PyTorch."""
-    import torch
-    import torch.nn.functional as F
-
-    def rmsnorm(x):
-        return x * ((x * x).mean(-1, keepdim=True) + RMS_EPS) ** -0.5
-
-    inputs, positions, targets = pack(sequences, w["wpe"].shape[0])
-    x = rmsnorm(w["wte"][inputs] + w["wpe"][positions])
-    mask = torch.from_numpy(attention_mask(positions))
-    head_dim = head_size(x.shape[1], n_head)
-    for layer in range(n_layers(w)):
-        pre = f"layer{layer}."
-        h = rmsnorm(x)
-        q = h @ w[pre + "attn_wq"].T
-        k = h @ w[pre + "attn_wk"].T
-        v = h @ w[pre + "attn_wv"].T
-        for start in range(0, x.shape[1], head_dim):
-            cols = slice(start, start + head_dim)
-            scores = q[:, cols] @ k[:, cols].T * head_dim ** -0.5 + mask
-            out = scores.softmax(-1) @ v[:, cols]
-            x = x + out @ w[pre + "attn_wo"][:, cols].T
-        h = rmsnorm(x)
-        x = x + torch.relu(h @ w[pre + "mlp_fc1"].T) @ w[pre + "mlp_fc2"].T
-    return F.cross_entropy(x @ w["lm_head"].T, torch.tensor(targets))
+    keys = [[] for _ in range(n_layers(w))]
+    values = [[] for _ in range(n_layers(w))]
+    token, name = bos, []
+    for pos in range(len(w["wpe"])):
+        logits = scalar_gpt(w, token, pos, keys, values, n_head)
+        scaled = [z.data / temperature for z in logits]
+        top = max(scaled)
+        token = rng.choices(range(len(scaled)),
+                            weights=[math.exp(z - top) for z in scaled])[0]
+        if token == bos:
+            break
+        name.append(token)
+    return name

@@ -11,9 +11,10 @@ import random
 import numpy as np
 import pytest
 
-from micrograd.gpt import (Tokenizer, attention_mask, count_parameters, init_weights, load_names,
-                           pack, scalar_loss, scalar_weights, tensor_gpt, tensor_loss,
-                           tensor_weights, torch_loss, torch_weights)
+from micrograd.gpt import (Tokenizer, baseline_losses, count_parameters, generate, init_weights,
+                           load_names, scalar_loss, scalar_weights)
+from micrograd.gpt_tensor import (attention_mask, pack, tensor_gpt, tensor_loss, tensor_weights,
+                                  torch_loss, torch_weights)
 from micrograd.optim import Adam
 
 torch = pytest.importorskip("torch")
@@ -238,3 +239,43 @@ def test_nothing_to_predict_is_a_clear_error(tokenizer, version, batch):
     weights = init_weights(tokenizer.vocab_size)
     with pytest.raises(ValueError, match="nothing to predict: each sequence needs at least two tokens"):
         LOSSES[version](weights, batch, 4)
+
+
+def test_the_scalar_gpt_needs_no_numpy():
+    """micrograd.gpt runs in the browser (Pyodide without NumPy): importing it, training a step
+    and sampling must not touch NumPy; the array versions live in micrograd.gpt_tensor."""
+    code = """if True:
+        import sys
+        sys.modules["numpy"] = None          # 'import numpy' now raises ImportError
+        import random
+        from micrograd.gpt import generate, init_weights, scalar_loss, scalar_weights
+        w = scalar_weights(init_weights(27, seed=1))
+        scalar_loss(w, [[0, 5, 13, 13, 1, 0]]).backward()
+        generate(w, random.Random(0))
+        """
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_baselines_count_on_one_list_and_score_another():
+    fit = [[0, 1, 2, 0], [0, 1, 0]]
+    losses = baseline_losses(fit, fit, 3)
+    assert losses["uniform"] == pytest.approx(math.log(3))
+    # add-one counts: next tokens 1, 2, 0, 1, 0 -> counts (1+2, 1+2, 1+1) of 8
+    assert losses["unigram"] == pytest.approx(-(2 * math.log(3 / 8) + 2 * math.log(3 / 8)
+                                                + math.log(2 / 8)) / 5)
+    assert losses["uniform"] > losses["unigram"] > losses["bigram"]
+    # a pair never counted is unlikely, not impossible
+    assert math.isfinite(baseline_losses(fit, [[0, 2, 2, 2, 0]], 3)["bigram"])
+
+
+def test_generate_draws_a_name_and_follows_the_temperature(tokenizer):
+    w = scalar_weights(init_weights(tokenizer.vocab_size, seed=3))
+    name = generate(w, random.Random(0))
+    assert all(1 <= t < tokenizer.vocab_size for t in name) and len(name) <= 16
+    # near temperature 0 the draw is the largest logit: the same name whatever the seed
+    cold = {tuple(generate(w, random.Random(s), temperature=1e-3)) for s in range(3)}
+    assert len(cold) == 1
+

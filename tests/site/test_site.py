@@ -34,7 +34,8 @@ EXPECTED = {
     "book/tensors": {"img": 2, "table": 1},
     "book/digits": {"img": 4},
     "book/deep-networks": {"img": 2, "table": 2},
-    "book/gpt": {"img": 2, "table": 1},
+    "book/gpt-model": {"table": 1},
+    "book/gpt-training": {"img": 1, "table": 2},
     "book/playground": {"img": 1},
 }
 
