@@ -171,6 +171,15 @@ def build_wheels(folder):
         raise ExtensionError("live pages: the installed graphviz package has no files to pack")
     names.append(f"graphviz-{dist.version}-{WHEEL_TAG}.whl")
     _write_wheel(folder / names[1], "graphviz", dist.version, files)
+
+    # The GPT chapters' names (micrograd.gpt.load_names): the pinned `names` package's module and
+    # its two first-name lists (not its 2 MB of surnames).
+    dist = importlib.metadata.distribution("names")
+    files = {str(entry).replace(os.sep, "/"): Path(dist.locate_file(entry)).read_bytes()
+             for entry in dist.files or [] if Path(entry).parts[0] == "names"
+             and (entry.suffix == ".py" or entry.name.endswith(".first"))}
+    names.append(f"names-{dist.version}-{WHEEL_TAG}.whl")
+    _write_wheel(folder / names[-1], "names", dist.version, files)
     return names
 
 
