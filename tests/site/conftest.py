@@ -38,6 +38,11 @@ def html_dir(request):
 
 
 def pytest_terminal_summary(terminalreporter):
+    # tables the site tests leave for the end of the run (test_reading_budget.py: reading time per page)
+    for title, lines in getattr(terminalreporter.config, "_book_summaries", {}).items():
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
     if not builds:
         return
     terminalreporter.section("book build times")
