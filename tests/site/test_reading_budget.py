@@ -133,9 +133,10 @@ def test_whole_book_shorter_than_before_the_re_cut(readings):
 
 def test_the_reading_time_rules(tmp_path):
     """The script's rules on a page made for it: dropdown text and code count, a solution counts,
-    a hide-input cell's folded code and outputs do not."""
+    a hide-input cell's folded code, outputs and display equations do not."""
     html = """<article class="bd-article"><h1>Title words<a class="headerlink">#</a></h1>
     <p>one two three <span class="pasted-text">0.123</span></p>
+    <div class="math notranslate nohighlight">\\[ L = (a b + c) f \\]</div>
     <div class="cell"><div class="cell_input"><div class="highlight-ipython3"><div class="highlight">
     <pre>x = 1
 

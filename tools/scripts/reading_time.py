@@ -9,8 +9,9 @@ Reading time (issue 15, item 4) is measured on the BUILT pages, as a reader meet
     minutes = prose words / 200  +  6 seconds per shown code line
 
 - prose: the words of the page's article (headings, paragraphs, lists, tables, admonitions, the
-  titles and contents of dropdowns, and the numbers glued into the prose), without code blocks and
-  without cell outputs (printed text, figures, graphs);
+  titles and contents of dropdowns, inline math, and the numbers glued into the prose), without
+  code blocks and without cell outputs (printed text, figures, graphs); display equations are
+  left out like figures (the issue's formula has no rate for them);
 - shown code lines: the non-blank lines of every code block the page shows: code cells, fenced code,
   ``literalinclude`` blocks, and the code inside dropdowns and exercise solutions (the reader opens
   them);
@@ -98,17 +99,26 @@ def shown_code_blocks(article):
     _remove_folded_cells(article)
     for output in article.select("div.cell_output"):
         output.decompose()
-    return [pre for pre in article.select("div[class*='highlight'] pre")]
+    return [pre for block in _code_blocks(article) for pre in block.find_all("pre")]
+
+
+def _code_blocks(article):
+    """The outermost highlighted code blocks (Pygments' div.highlight-<lexer>, or div.highlight);
+    not display math, whose div is class "math notranslate nohighlight"."""
+    def is_code(tag):
+        return tag.name == "div" and any(c == "highlight" or c.startswith("highlight-")
+                                         for c in tag.get("class", []))
+    return [div for div in article.find_all(is_code) if not div.find_parent(is_code)]
 
 
 def measure_html(html, page="page"):
     """Prose words and shown code lines of one built page."""
     article = article_of(html)
     _remove_folded_cells(article)
-    for node in article.select("div.cell_output, a.headerlink, script, style, svg, .prev-next-area"):
+    for node in article.select("div.cell_output, div.math, a.headerlink, script, style, svg, .prev-next-area"):
         node.decompose()
     code_lines = 0
-    for block in article.select("div[class*='highlight']"):
+    for block in _code_blocks(article):
         for pre in block.find_all("pre"):
             code_lines += sum(1 for line in pre.get_text().splitlines() if line.strip())
         block.decompose()
