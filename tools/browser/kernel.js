@@ -9,6 +9,7 @@ export class Kernel {
     this.onProgress = onProgress || (() => {});
     this.onReady = onReady || (() => {});
     this.onFail = onFail || (() => {});
+    this.onText = () => {}; // (kind, text): what the running cell prints, while it runs
     this.generation = 0; // increases at every restart: the page's Python state is new
     this.worker = null;
     this.ready = null;
@@ -38,6 +39,7 @@ export class Kernel {
 
   receive(data) {
     if (data.type === "progress") return this.onProgress(data.text);
+    if (data.type === "text") return this.onText(data.kind, data.text);
     const waiting = this.pending.get(data.id);
     if (!waiting) return;
     this.pending.delete(data.id);

@@ -151,9 +151,15 @@ class LivePage {
 
   async exec(cell) {
     const code = cell.editor ? cell.editor.getCode() : this.isStatic(cell) ? cell.data.replay : cell.data.source;
-    const result = await this.kernel.run(code, this.nameOf(cell), {
-      graphValues: cell.data.tags.includes("live-graph"),
-    });
+    this.kernel.onText = cell.out ? (kind, text) => this.stream(cell, kind, text) : () => {};
+    let result;
+    try {
+      result = await this.kernel.run(code, this.nameOf(cell), {
+        graphValues: cell.data.tags.includes("live-graph"),
+      });
+    } finally {
+      this.kernel.onText = () => {};
+    }
     this.ran.add(cell.data.index);
     if (cell.out) {
       cell.out.replaceChildren();
@@ -163,6 +169,22 @@ class LivePage {
       if (!result.error) note(cell.out, `Done in ${result.seconds.toFixed(2)} s.`, "live-done");
     }
     return result;
+  }
+
+  // What the cell prints while it runs (a training loop's progress), shown at once as text; the
+  // complete outputs replace it when the cell ends.
+  stream(cell, kind, text) {
+    const built = cell.el && cell.el.querySelector(".cell_output");
+    if (built) built.hidden = true;
+    let block = cell.out.lastElementChild;
+    if (!block || block.dataset.streaming !== kind) {
+      block = document.createElement("pre");
+      block.className = `live-${kind}`;
+      block.dataset.streaming = kind;
+      block.append(document.createTextNode(""));
+      cell.out.appendChild(block);
+    }
+    block.firstChild.appendData(text);
   }
 
   // Run and Check say they are busy with aria-disabled, not `disabled`: a disabled button drops

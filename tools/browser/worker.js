@@ -2,6 +2,7 @@
 // Messages in: {id, type: "init", base} | {id, type: "run", code, name, graphValues}
 //              | {id, type: "call", module, func, args}   (a Python function, JSON in and out)
 // Messages out: {id, result} | {id, error} | {type: "progress", text}
+//               | {type: "text", kind, text}   (what the running cell prints, as it prints it)
 // Everything is fetched from the site itself (base = the site's _static/live/ folder).
 
 let pyodide = null;
@@ -33,7 +34,8 @@ async function init(base) {
   const gv = await graphviz;
   runtime = pyodide.pyimport("cells");
   runtime.setup((dot, engine) => gv.layout(dot, "svg", engine || "dot"),
-    JSON.stringify(config.unavailable || {}));
+    JSON.stringify(config.unavailable || {}),
+    (kind, text) => self.postMessage({ type: "text", kind, text }));
   return { python: pyodide.runPython("import sys; sys.version.split()[0]") };
 }
 

@@ -24,11 +24,13 @@ _timer = None  # backstage, whose clock the chapters read: last_cell_seconds()
 _OWN_FILES = {outputs.__file__, shims.__file__, __file__}
 
 
-def setup(render_svg, unavailable="{}"):
+def setup(render_svg, unavailable="{}", on_text=None):
     """Called once by worker.js: `render_svg(dot, engine) -> str` is Graphviz in WebAssembly;
-    `unavailable`: JSON {module: [what it needs]} for the package's modules the browser lacks."""
+    `unavailable`: JSON {module: [what it needs]} for the package's modules the browser lacks;
+    `on_text(kind, text)`, if given, receives what a cell prints as soon as it prints it."""
     global _timer
     outputs._render_svg = render_svg
+    outputs.on_text = on_text
     shims.install(json.loads(unavailable))
     sys.stdout, sys.stderr = outputs.Stream("stdout"), outputs.Stream("stderr")
     import backstage

@@ -9,7 +9,9 @@ WebAssembly, handed in by worker.js) and micrograd's FramePlayer as its frames (
 import html.parser
 import io
 import sys
+import time
 
+STREAM_EVERY_S = 0.2  # printed text reaches the page at most this often while a cell runs
 MAX_CHARACTERS = 100_000  # of text per cell: more would make a page hundreds of thousands of pixels tall
 
 _render_svg = None  # set by cells.setup: (dot source, engine) -> SVG text
@@ -23,6 +25,22 @@ class Capture:
         self.items = []
         self.room = limit
         self.dropped = 0
+        self.unsent = []      # printed text not yet handed to on_text: [(kind, [pieces])]
+        self.sent_at = 0.0
+
+    def stream(self, kind, text):
+        """Hand printed text to on_text (the page shows it while the cell runs), in batches at
+        most every STREAM_EVERY_S: a loop of many prints sends a few messages, not one each."""
+        if self.unsent and self.unsent[-1][0] == kind:
+            self.unsent[-1][1].append(text)
+        else:
+            self.unsent.append((kind, [text]))
+        now = time.monotonic()
+        if now - self.sent_at >= STREAM_EVERY_S:
+            self.sent_at = now
+            for unsent_kind, pieces in self.unsent:
+                on_text(unsent_kind, "".join(pieces))
+            self.unsent = []
 
     def text(self, kind, text):
         if not text:
@@ -58,6 +76,7 @@ class Capture:
 
 
 current = None  # the Capture of the cell being run, None between cells
+on_text = None  # set by cells.setup: (kind, text) -> None, shows printed text while the cell runs
 
 
 class Stream(io.TextIOBase):
@@ -71,7 +90,11 @@ class Stream(io.TextIOBase):
 
     def write(self, text):
         if current is not None:
+            room = current.room
             current.text(self.kind, text)
+            kept = room - current.room  # the cap applies to what is shown while it runs too
+            if on_text is not None and kept:  # a long loop's progress, seen as it is printed
+                current.stream(self.kind, text[:kept])
         return len(text)
 
 
