@@ -141,6 +141,41 @@ class ClosureValue:
         return other * self ** -1
 
 
+def closure_cross_entropy(batch_logits, targets):
+    """Mean -log softmax(logits)[target], by the log-sum-exp trick, on ClosureValues (micrograd's
+    losses.cross_entropy accepts only its own Values)."""
+    losses = []
+    for logits, target in zip(batch_logits, targets):
+        m = max(z.data for z in logits)
+        shifted = [z - m for z in logits]
+        log_sum_exp = sum((z.exp() for z in shifted), ClosureValue(0.0)).log()
+        losses.append(log_sum_exp - shifted[target])
+    return sum(losses, ClosureValue(0.0)) * (1.0 / len(losses))
+
+
+class PlainAdam:
+    """torch.optim.Adam's rule on anything with .data and .grad (micrograd.optim's Adam accepts only
+    its own Values and Tensors)."""
+
+    def __init__(self, parameters, lr, betas, eps=1e-8):
+        self.parameters, self.lr, self.betas, self.eps, self.t = parameters, lr, betas, eps, 0
+        self.m = [0.0] * len(parameters)
+        self.v = [0.0] * len(parameters)
+
+    def zero_grad(self):
+        for p in self.parameters:
+            p.grad = 0.0
+
+    def step(self):
+        (b1, b2), self.t = self.betas, self.t + 1
+        step_size = self.lr / (1 - b1 ** self.t)
+        root_correction = (1 - b2 ** self.t) ** 0.5
+        for i, p in enumerate(self.parameters):
+            self.m[i] = b1 * self.m[i] + (1 - b1) * p.grad
+            self.v[i] = b2 * self.v[i] + (1 - b2) * p.grad * p.grad
+            p.data -= step_size * self.m[i] / (self.v[i] ** 0.5 / root_correction + self.eps)
+
+
 def closure_weighted_sum(weights, inputs, bias):
     """w · x + b as a chain of `*` and `+` nodes, as a model on karpathy's micrograd writes it."""
     return sum((w * x for w, x in zip(weights, inputs)), bias)
@@ -181,6 +216,7 @@ def worker(engine, steps):
             sys.setrecursionlimit(100_000)            # its topological sort is recursive
             gpt.Value = ClosureValue                  # the same model code on the other engine
             gpt.weighted_sum = closure_weighted_sum
+            gpt.scalar_cross_entropy = closure_cross_entropy
             if engine == "closure-nogc":
                 import gc
                 gc.disable()  # nothing is freed until the process ends: fine for a few steps
@@ -191,7 +227,8 @@ def worker(engine, steps):
             w = gpt.scalar_weights(weights)
             parameters = [p for m in w.values() for row in m for p in row]
             loss_fn = gpt.scalar_loss
-        optimizer = Adam(parameters, lr=LR, betas=BETAS)
+        optimizer = (PlainAdam if engine.startswith("closure") else Adam)(parameters, lr=LR,
+                                                                          betas=BETAS)
 
         def step(tokens):
             loss = loss_fn(w, [tokens])
