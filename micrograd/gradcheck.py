@@ -83,9 +83,10 @@ def gradcheck(f, xs, h=1e-6, rtol=1e-5, atol=1e-6):
 
 def _has_array(xs):
     # If NumPy was never imported, nothing here can be an array: the scalar
-    # engine's checks never need NumPy (nor does the browser).
-    np = sys.modules.get("numpy")
-    return np is not None and any(isinstance(x, np.ndarray) for x in xs)
+    # engine's checks never need NumPy (nor does the browser, whose stand-in
+    # "numpy" module has no real ndarray class).
+    ndarray = getattr(sys.modules.get("numpy"), "ndarray", None)
+    return isinstance(ndarray, type) and any(isinstance(x, ndarray) for x in xs)
 
 
 def _numerical_grad_arrays(f, xs, h):

@@ -193,8 +193,10 @@ def _leaves(parameters, optimiser):
 
 def _is_tensor(x):
     # micrograd.tensor needs NumPy; if nobody imported it, x cannot be a Tensor.
-    module = sys.modules.get("micrograd.tensor")
-    return module is not None and isinstance(x, module.Tensor)
+    # (The live pages' browser has no NumPy: there the module is a stand-in
+    # whose Tensor is not a class, and nothing can be a Tensor either.)
+    Tensor = getattr(sys.modules.get("micrograd.tensor"), "Tensor", None)
+    return isinstance(Tensor, type) and isinstance(x, Tensor)
 
 
 def _number(x, name, low, high):
