@@ -105,12 +105,12 @@ class LiveTab:
         """The page's code cells as a reader sees them, in order (numbered 1, 2, 3... on the page)."""
         return [c for c in data["cells"] if c["shown"] and c["input_shown"]]
 
-    def run(self, index, button=RUN):
+    def run(self, index, button=RUN, timeout_s=RUN_S):
         cell = self.cell(index)
         # a cell the page hides ("Show code cell"): open it, as a reader would
         cell.evaluate("el => el.querySelectorAll('details').forEach(d => { d.open = true; })")
         cell.get_by_role("button", name=button).click()
-        return self.wait_output(index)
+        return self.wait_output(index, timeout_s)
 
     def wait_output(self, index, timeout_s=RUN_S):
         out = self.cell(index).locator(".live-output")

@@ -33,8 +33,9 @@ const hangingIndent = ViewPlugin.fromClass(class {
 }, { decorations: (v) => v.decorations });
 
 // parent: the element to fill; doc: the code; onRun: Shift+Enter; label: the editor's accessible
-// name; describedBy: the id of the text that says how to run a cell and leave the editor.
-function create(parent, doc, { onRun, label, describedBy }) {
+// name; describedBy: the id of the text that says how to run a cell and leave the editor;
+// onChange: called after every edit.
+function create(parent, doc, { onRun, label, describedBy, onChange }) {
   const view = new EditorView({
     doc,
     parent,
@@ -49,6 +50,7 @@ function create(parent, doc, { onRun, label, describedBy }) {
       keymap.of([indentWithTab]),
       EditorView.lineWrapping,
       hangingIndent,
+      EditorView.updateListener.of((update) => { if (update.docChanged && onChange) onChange(); }),
       EditorView.contentAttributes.of(describedBy ? { "aria-label": label, "aria-describedby": describedBy }
         : { "aria-label": label }),
     ],

@@ -8,6 +8,7 @@
 // never replayed: Check runs the reader's starter, then the check.
 import { Kernel } from "./kernel.js";
 import { renderResult, note } from "./output.js";
+import { PageStore } from "./storage.js";
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -36,6 +37,7 @@ class LivePage {
   constructor(page, kernel) {
     this.page = page;
     this.kernel = kernel;
+    this.store = new PageStore(page.page);
     this.ran = new Set();
     this.generation = kernel.generation;
     this.queue = Promise.resolve();
@@ -109,10 +111,16 @@ class LivePage {
       shown.hidden = true;
       shown.after(host);
     } else input.appendChild(host);
-    cell.editor = window.LiveEditor.create(host, cell.data.source.replace(/\s+$/, ""), {
+    const kept = this.store.edited(cell.data);
+    let saving = null;
+    cell.editor = window.LiveEditor.create(host, kept ?? cell.data.source.replace(/\s+$/, ""), {
       onRun: () => this.run(cell),
       label: `Code cell ${cell.ordinal}, editable`,
       describedBy: "live-keys",
+      onChange: () => {  // kept in this browser, a moment after the last key
+        clearTimeout(saving);
+        saving = setTimeout(() => this.keep(cell), 300);
+      },
     });
     const tools = document.createElement("div");
     tools.className = "live-tools";
@@ -121,19 +129,90 @@ class LivePage {
     cell.stopButton = button("Stop", "live-stop", () => this.stop(cell));
     cell.stopButton.setAttribute("aria-label", `Stop cell ${cell.ordinal}: restarts Python`);
     cell.stopButton.hidden = true;
-    tools.append(cell.runButton, cell.stopButton);
+    cell.resetButton = button("Reset", "live-reset", () => this.resetCell(cell));
+    cell.resetButton.setAttribute("aria-label", `Reset cell ${cell.ordinal} to the book's code`);
+    tools.append(cell.runButton, cell.stopButton, cell.resetButton);
     if (cell.data.role === "starter" && this.checkerOf(cell)) {
       cell.checkButton = button("Check", "live-check", () => this.run(cell, "check"));
       cell.checkButton.setAttribute("aria-label", `Check your answer to exercise ${cell.data.exercise}`);
       tools.append(cell.checkButton);
     }
+    cell.keptNote = document.createElement("span");
+    cell.keptNote.className = "live-kept";
+    tools.append(cell.keptNote);
     host.after(tools);
+    this.showKept(cell, kept !== null);
     cell.out = document.createElement("div");
     cell.out.className = "live-output";
     cell.out.setAttribute("role", "log");
     cell.out.setAttribute("aria-live", "polite");
     cell.out.setAttribute("aria-label", `Output of cell ${cell.ordinal}`);
     input.after(cell.out);
+  }
+
+  keep(cell) {
+    const code = cell.editor.getCode();
+    this.store.saveEdit(cell.data, code);
+    this.showKept(cell, this.store.edited(cell.data) !== null);
+  }
+
+  showKept(cell, edited) {
+    cell.resetButton.hidden = !edited;
+    cell.keptNote.textContent = edited ? "Your edit, kept in this browser." : "";
+  }
+
+  resetCell(cell) {
+    cell.editor.setCode(cell.data.source.replace(/\s+$/, ""));
+    this.store.clearEdit(cell.data);
+    this.showKept(cell, false);
+    cell.runButton.focus(); // Reset hides itself
+  }
+
+  // Every editor back to the book's code, and the page's passed exercises forgotten.
+  resetPage() {
+    for (const cell of this.cells) {
+      if (cell.editor) {
+        cell.editor.setCode(cell.data.source.replace(/\s+$/, ""));
+        this.showKept(cell, false);
+      }
+    }
+    this.store.clear();
+  }
+
+  // The page's code as a Jupyter notebook (nbformat 4.5), the reader's edits included; hidden
+  // cells keep their tags (remove-cell...), so it runs top to bottom as the chapter did.
+  notebook() {
+    const code = (cell) => (cell.editor ? cell.editor.getCode() : cell.data.source);
+    const title = document.querySelector("h1")?.textContent.replace(/[#¶]\s*$/, "").trim() || this.page.page;
+    const lines = (text) => text.split(/(?<=\n)/);
+    return {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: { name: "python3", display_name: "Python 3", language: "python" },
+        language_info: { name: "python" },
+      },
+      cells: [
+        { cell_type: "markdown", id: "title", metadata: {},
+          source: lines(`# ${title}\n\nThe code of ${location.href.split("#")[0]}, with your edits, ` +
+            "saved from its live page. The prose is on that page; cells tagged remove-cell are the ones it hides.") },
+        ...this.cells.map((cell) => ({
+          cell_type: "code", id: `cell-${cell.data.index}`, metadata: { tags: cell.data.tags },
+          execution_count: null, outputs: [], source: lines(code(cell)),
+        })),
+      ],
+    };
+  }
+
+  download() {
+    const blob = new Blob([JSON.stringify(this.notebook(), null, 1)], { type: "application/x-ipynb+json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = this.page.page.split("/").pop() + ".ipynb";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
 
   enqueue(job) {
@@ -261,14 +340,35 @@ class LivePage {
       return;
     }
     const verdict = await this.kernel.run(checker.data.source, `check of ${cell.data.exercise}`);
-    if (!verdict.error) note(cell.out, "✓ Check passed: well done.", "live-pass");
+    if (!verdict.error) {
+      note(cell.out, "✓ Check passed: well done.", "live-pass");
+      this.store.pass(cell.data.exercise);
+    }
     else if (verdict.error.type === "AssertionError") {
       note(cell.out, "✗ Not yet: " + (verdict.error.message || "the check failed."), "live-fail");
     } else note(cell.out, `✗ The check raised ${verdict.error.type}: ${verdict.error.message}`, "live-fail");
   }
 }
 
+// The page's kernel, made on the reader's first sign of intent (hover or focus of Live: boot.js
+// calls warm) so that Python starts while they move to click; start() reuses it.
+let kernel = null;
+
+export function warm(base) {
+  if (!kernel) {
+    kernel = new Kernel(base);
+    kernel.start().catch(() => {});
+  }
+  return kernel;
+}
+
 export async function start({ base, pageUrl, button: liveButton, status }) {
+  warm(base); // the worker starts now, in parallel with the editors below
+  Object.assign(kernel, {
+    onProgress: (text) => { status.textContent = text; },
+    onReady: (info) => { status.textContent = `Python ${info.python} with micrograd is ready.`; },
+    onFail: (error) => { status.textContent = "Python could not start: " + error.message; },
+  });
   const [page] = await Promise.all([
     fetch(pageUrl).then((r) => {
       if (!r.ok) throw new Error(`${r.status} for ${pageUrl}`);
@@ -276,22 +376,23 @@ export async function start({ base, pageUrl, button: liveButton, status }) {
     }),
     loadScript(base + "editor.js"),
   ]);
-  const kernel = new Kernel(base, {
-    onProgress: (text) => { status.textContent = text; },
-    onReady: (info) => { status.textContent = `Python ${info.python} with micrograd is ready.`; },
-    onFail: (error) => { status.textContent = "Python could not start: " + error.message; },
-  });
   const live = new LivePage(page, kernel);
   live.attach();
   const keys = document.createElement("p");
   keys.id = "live-keys";
   keys.className = "live-help";
   keys.textContent = "Shift+Enter runs the cell you are in. In an editor, Tab indents: " +
-    "press Esc, then Tab, to move on to the next button.";
-  status.after(keys);
+    "press Esc, then Tab, to move on to the next button. Your edits and passed exercises are kept " +
+    "in this browser only.";
+  const resetPage = button("Reset this page", "live-page-button", () => live.resetPage());
+  resetPage.setAttribute("aria-label", "Reset this page: every cell back to the book's code, its exercises unpassed");
+  const download = button("Download as notebook", "live-page-button", () => live.download());
+  download.setAttribute("aria-label", "Download this page's code, with your edits, as a Jupyter notebook (.ipynb)");
+  status.after(resetPage, download, keys);
   liveButton.textContent = "Live code is on";
-  status.textContent = "Starting Python…";
-  kernel.start().catch(() => {});
+  // the worker may be ready already (started on hover): say so, else say it is starting
+  kernel.ready.then((info) => kernel.onReady(info), () => {});
+  if (!/ready/.test(status.textContent)) status.textContent = "Starting Python…";
   const demo = document.querySelector("[data-live-moons]");
   if (demo) import(base + "moons.js").then((m) => m.mount(demo, kernel));
   window.liveBook = live; // for the tests and the curious

@@ -7,6 +7,8 @@
 
 let pyodide = null;
 let runtime = null;
+let graphviz = null; // Graphviz in WebAssembly: loaded once Python is ready, off the start-up's path
+let layout = null;
 
 function progress(text) {
   self.postMessage({ type: "progress", text });
@@ -23,7 +25,6 @@ async function init(base) {
   progress("Loading Python (Pyodide)…");
   const wheels = Promise.all(config.wheels.map((w) => fetchOk(base + w)));
   const sources = Promise.all(config.python.map((f) => fetchOk(base + f, "text")));
-  const graphviz = import(base + "graphviz.js").then((m) => m.Graphviz.load());
   const { loadPyodide } = await import(base + "pyodide/pyodide.mjs");
   pyodide = await loadPyodide({ indexURL: base + "pyodide/" });
   progress("Installing micrograd…");
@@ -31,19 +32,24 @@ async function init(base) {
   pyodide.FS.mkdirTree("/live");
   (await sources).forEach((text, i) => pyodide.FS.writeFile("/live/" + config.python[i].split("/").pop(), text));
   pyodide.runPython("import sys; sys.path.insert(0, '/live')");
-  const gv = await graphviz;
   runtime = pyodide.pyimport("cells");
-  runtime.setup((dot, engine) => gv.layout(dot, "svg", engine || "dot"),
-    JSON.stringify(config.unavailable || {}),
+  runtime.setup((dot, engine) => layout(dot, "svg", engine || "dot"), JSON.stringify(config.unavailable || {}),
     (kind, text) => self.postMessage({ type: "text", kind, text }));
+  // Graphviz (0.8 MB, its wasm compiled on load) is not needed to be ready: it loads now, in the
+  // background, and a run waits for it (drawing is synchronous in Python); usually it is long done.
+  graphviz = import(base + "graphviz.js").then((m) => m.Graphviz.load()).then((gv) => {
+    layout = (dot, format, engine) => gv.layout(dot, format, engine);
+  });
   return { python: pyodide.runPython("import sys; sys.version.split()[0]") };
 }
 
-function run({ code, name, graphValues }) {
+async function run({ code, name, graphValues }) {
+  await graphviz;
   return JSON.parse(runtime.run(code, name || "cell", !!graphValues));
 }
 
-function call({ module, func, args }) {
+async function call({ module, func, args }) {
+  await graphviz;
   const answer = JSON.parse(runtime.call(module, func, JSON.stringify(args || {})));
   if ("error" in answer) throw new Error(answer.error);
   return answer.result;
@@ -54,8 +60,8 @@ self.onmessage = async (event) => {
   try {
     let result;
     if (message.type === "init") result = await init(message.base);
-    else if (message.type === "run") result = run(message);
-    else if (message.type === "call") result = call(message);
+    else if (message.type === "run") result = await run(message);
+    else if (message.type === "call") result = await call(message);
     else throw new Error(`unknown message ${message.type}`);
     self.postMessage({ id: message.id, result });
   } catch (error) {

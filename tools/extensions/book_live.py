@@ -110,7 +110,21 @@ def init_env(app, env, docnames):
 
 # ---------------------------------------------------------------- writing the pages
 
+def exercise_counts(env):
+    """{page: number of exercises with a check}, for the table of contents' progress (boot.js)."""
+    counts = {}
+    for page, data in getattr(env, "live_pages", {}).items():
+        ids = {c["exercise"] for c in data["cells"] if c.get("role") == "check"}
+        if ids:
+            counts[page] = len(ids)
+    return counts
+
+
 def page_context(app, pagename, templatename, context, doctree):
+    counts = exercise_counts(app.env)
+    if counts:
+        context["metatags"] = context.get("metatags", "") + (
+            f'\n<meta name="live-exercises" content="{html.escape(json.dumps(counts, sort_keys=True))}">')
     data = getattr(app.env, "live_pages", {}).get(pagename)
     if not data:
         return
