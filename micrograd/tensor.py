@@ -163,8 +163,7 @@ class Tensor:
             raise ValueError("@ needs operands of at least 1 dimension, got "
                              f"shapes {a.shape} and {b.shape}")
         try:
-            with np.errstate(over="ignore", invalid="ignore"):  # _node says so
-                out = a @ b
+            out = a @ b
         except ValueError:
             rows = b.shape[-2] if b.ndim > 1 else b.shape[0]
             why = (f"{a.shape[-1]} columns, {rows} rows" if a.shape[-1] != rows
@@ -255,8 +254,7 @@ class Tensor:
     def sum(self, axis=None, keepdims=False):
         """The sum over `axis` (an int, a tuple of ints or None: all)."""
         x = self.data
-        with np.errstate(over="ignore"):  # _node says so
-            out = x.sum(axis=axis, keepdims=keepdims)
+        out = x.sum(axis=axis, keepdims=keepdims)
 
         def vjp(g):  # each summed element gets the whole of g
             return (np.broadcast_to(_kept_axes(g, axis, keepdims, x), x.shape),)
@@ -268,8 +266,7 @@ class Tensor:
         The mean of no numbers is an error (NumPy and PyTorch give nan).
         """
         x = self.data
-        with np.errstate(over="ignore"):  # _node says so
-            total = x.sum(axis=axis, keepdims=keepdims)
+        total = x.sum(axis=axis, keepdims=keepdims)
         count = x.size // total.size if total.size else 1
         if count == 0:
             raise ValueError(f"mean over no numbers: shape {x.shape} has none "
@@ -332,8 +329,7 @@ class Tensor:
         if x.ndim and x.shape[axis] == 0:
             raise ValueError(f"log_softmax needs at least one number along "
                              f"axis {axis}, got shape {x.shape}")
-        with np.errstate(over="ignore"):  # _node says so
-            shifted = x - x.max(axis=axis, keepdims=True)  # every exp <= 1
+        shifted = x - x.max(axis=axis, keepdims=True)  # so every exp is <= 1
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
         def vjp(g):  # g - softmax * (sum of g along the axis)
@@ -381,10 +377,10 @@ class Tensor:
             node._grad = g
             for child, child_grad in zip(node._prev, node._vjp(g)):
                 # The one invariant every vjp keeps, checked in one place.
-                if np.shape(child_grad) != child.shape:
+                if child_grad.shape != child._data.shape:
                     raise RuntimeError(
                         f"the {node._op} node's vjp gave a gradient of shape "
-                        f"{np.shape(child_grad)} for an operand of shape "
+                        f"{child_grad.shape} for an operand of shape "
                         f"{child.shape}")
                 # Never in place: `+` hands the same g to both operands.
                 if child in grads:
@@ -483,8 +479,7 @@ def _own_copy(index):
 def _broadcasting(ufunc, a, b, op):
     """ufunc(a, b), with an error naming both shapes when they do not fit."""
     try:
-        with np.errstate(over="ignore", invalid="ignore"):  # _node says so
-            return ufunc(a, b)
+        return ufunc(a, b)
     except ValueError:
         raise ValueError(f"shapes {a.shape} and {b.shape} do not broadcast "
                          f"together for {op}: each axis (counted from the "
@@ -504,7 +499,8 @@ def _node(data, op, children, vjp):
     """A new node: its value, op, operands and how gradients flow back.
 
     The one place every result is checked, as in the scalar engine: never
-    pass inf (or nan) on silently.
+    pass inf (or nan) on silently. (NumPy may print its own RuntimeWarning
+    about the overflow first.)
     """
     data = np.asarray(data)  # a NumPy scalar (x.sum(), x[0]) becomes 0-d
     if not np.isfinite(data).all():
