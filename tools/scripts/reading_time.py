@@ -239,12 +239,26 @@ def glued_names(source):
     return count
 
 
+def publishing_calls(source):
+    """How many statements of a cell hand values to the prose: glue(...) and publish(...) calls
+    (before the backstage each value took a glue line of its own; one publish call takes many)."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return len(re.findall(r"\b(?:glue|publish)\(", code))
+    return sum(1 for node in ast.walk(tree) if isinstance(node, ast.Call)
+               and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in ("glue", "publish"))
+
+
 @dataclass
 class SourceStats:
     code_lines: int = 0
     hidden_lines: int = 0
     removed_lines: int = 0
     glued: int = 0
+    calls: int = 0
 
     @property
     def hidden_share(self):
@@ -256,7 +270,7 @@ class SourceStats:
 
     def add(self, other):
         return SourceStats(*(getattr(self, f) + getattr(other, f)
-                             for f in ("code_lines", "hidden_lines", "removed_lines", "glued")))
+                             for f in ("code_lines", "hidden_lines", "removed_lines", "glued", "calls")))
 
 
 def page_stats(text):
@@ -265,7 +279,8 @@ def page_stats(text):
     return SourceStats(sum(c.lines for c in cells),
                        sum(c.lines for c in cells if HIDDEN_TAGS & set(c.tags)),
                        sum(c.lines for c in cells if REMOVED_TAGS & set(c.tags)),
-                       sum(glued_names(c.source) for c in cells))
+                       sum(glued_names(c.source) for c in cells),
+                       sum(publishing_calls(c.source) for c in cells))
 
 
 def source_stats(texts):
@@ -289,11 +304,12 @@ def book_sources(root=ROOT, revision=None):
 
 
 def source_table(per_page, total):
-    lines = [f"{'page':<20} {'code lines':>10} {'hidden':>7} {'share':>6} {'removed':>8} {'share':>6} {'glued':>6}"]
+    lines = [f"{'page':<20} {'code lines':>10} {'hidden':>7} {'share':>6} {'removed':>8} {'share':>6} {'glued':>6} "
+             f"{'calls':>6}"]
     for page, s in list(per_page.items()) + [("all chapters", total)]:
         if s.code_lines:
             lines.append(f"{page:<20} {s.code_lines:>10} {s.hidden_lines:>7} {s.hidden_share:>6.0%} "
-                         f"{s.removed_lines:>8} {s.removed_share:>6.0%} {s.glued:>6}")
+                         f"{s.removed_lines:>8} {s.removed_share:>6.0%} {s.glued:>6} {s.calls:>6}")
     return lines
 
 
