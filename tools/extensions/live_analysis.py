@@ -9,7 +9,7 @@ numpy *and* micrograd still runs its micrograd half.
 
 Tags: `live-skip` keeps a cell out of the browser (it shows what the build computed);
 `exercise-starter` / `exercise-solution` / `exercise-check` (with metadata `exercise: <id>`)
-mark an exercise (see TEAM.md). Cells that are not valid Python (IPython magics) stay static too.
+mark an exercise (their checks get a Check button). Cells that are not valid Python (IPython magics) stay static too.
 """
 
 import ast
