@@ -15,21 +15,21 @@ def book_config():
     return yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
+def _reading_time():
+    """tools/scripts/reading_time.py, the script that measures the built book (not a package)."""
+    spec = importlib.util.spec_from_file_location("reading_time", ROOT / "tools" / "scripts" / "reading_time.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+reading_time = _reading_time()
+
+
 def toc_docnames():
-    """Every page of the table of contents, in reading order (root first)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
+    """Every page of the table of contents, in reading order (root first): read from _toc.yml by
+    the reading-time script, which the status page's table also uses, so the two cannot differ."""
+    return reading_time.toc_pages(ROOT)
 
 
 def is_notebook(docname):

@@ -5,16 +5,11 @@ The measurements are tools/scripts/reading_time.py's (run it alone for the same 
 per-page table and the source figures are printed at the end of the test run.
 """
 
-import importlib.util
 import re
 
 import pytest
 
-from book_files import ROOT, toc_docnames
-
-_spec = importlib.util.spec_from_file_location("reading_time", ROOT / "tools" / "scripts" / "reading_time.py")
-reading_time = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reading_time)
+from book_files import ROOT, reading_time, toc_docnames
 
 # Plumbing a shown cell must not contain: the backstage (book/backstage.py) does these.
 FORBIDDEN = ["myst_nb", "%config", "gc.freeze", "gc.disable", "perf_counter", "process_time", "glue("]
