@@ -1,4 +1,5 @@
-"""Hypothesis strategies shared by the tests: bounded inputs and random expression graphs.
+"""What the package tests share: Hypothesis strategies (bounded inputs and random expression
+graphs) and `seed_graph`, the small graph the drawing tests draw.
 
 Inputs are kept inside each operation's domain and away from the places where finite
 differences are meaningless (the kink of ReLU at 0, the pole of 1/x at 0).
@@ -6,6 +7,8 @@ differences are meaningless (the kink of ReLU at 0, the pole of 1/x at 0).
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from micrograd.engine import Value
 
 # One setting for every property test: enough examples to find edge cases, few enough that
 # the whole suite stays quick. No deadline: the first call into PyTorch is slow.
@@ -74,3 +77,18 @@ def run_program(instructions, inputs, ops):
     for op, i, j in instructions:
         nodes.append(ops[op](nodes[i], nodes[j]))
     return nodes[-1]
+
+
+def seed_graph():
+    """L = (a*b + c) * f with a=2, b=-3, c=10, f=-2, after L.backward(): the root and its values by
+    label (gradients a 6, b -4, c -2, d -2, e -2, f 4, L 1)."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    L.backward()
+    return L, dict(a=a, b=b, c=c, d=d, e=e, f=f)

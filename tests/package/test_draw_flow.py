@@ -9,21 +9,9 @@ import pytest
 
 from micrograd.draw import draw_dot, draw_gradient_flow
 from micrograd.engine import Value
+from strategies import seed_graph
 
 pytestmark = pytest.mark.skipif(not shutil.which("dot"), reason="needs Graphviz `dot`")
-
-
-def seed_graph():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    L.backward()
-    return L, dict(a=a, b=b, c=c, d=d, e=e, f=f)
 
 
 def positions(digraph):

@@ -1,7 +1,6 @@
-"""The helpers the chapters use: losses, SGD, gradcheck, graph drawing (rendered by the real `dot`),
-the decision-boundary plot and the frame player."""
+"""The helpers the chapters use: losses, SGD, gradcheck, graph drawing (rendered by the real `dot`)
+and the decision-boundary plot. The frame player: test_player.py."""
 
-import base64
 import math
 import re
 from decimal import Decimal
@@ -9,7 +8,6 @@ from fractions import Fraction
 import shutil
 import warnings
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import matplotlib
 
@@ -29,8 +27,7 @@ from micrograd.losses import l2_penalty, max_margin_loss, mean_squared_error  # 
 from micrograd.nn import MLP  # noqa: E402
 from micrograd.optim import SGD  # noqa: E402
 from micrograd.plot import decision_boundary, decision_scores  # noqa: E402
-from micrograd.player import FramePlayer, figure_frame, svg_frame  # noqa: E402
-from strategies import property_test, reals  # noqa: E402
+from strategies import property_test, reals, seed_graph  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 TOL = dict(rel=1e-12, abs=1e-12)
@@ -276,18 +273,6 @@ def render_svg(digraph):
     return svg, texts, groups
 
 
-def seed_graph():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    L.backward()
-    return L, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
-
-
 def test_draw_dot_renders_labels_data_grads_and_ops():
     L, v = seed_graph()
     svg, texts, groups = render_svg(draw_dot(L))
@@ -421,69 +406,3 @@ def test_decision_boundary_failures_leave_no_figure_open():
         with pytest.raises(ValueError, match=f"steps must be a whole number >= 2, got {steps!r}"):
             decision_boundary(MLP(2, [1], seed=0), X, y, steps=steps)
     assert plt.get_fignums() == before
-
-
-# The frame player.
-
-class Elements(HTMLParser):
-    """Every start tag as (tag, attributes), plus the text inside the first <p>."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.tags = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def with_class(self, cls):
-        return [a for t, a in self.tags if cls in (a.get("class") or "").split()]
-
-
-def test_frame_player_structure():
-    frames = ["<b>one</b>", "<i>two</i>", "<u>three</u>"]
-    captions = ["first", "a < b & \"c\"", "last"]
-    html = FramePlayer(frames, captions, title="steps & more", interval_ms=250)._repr_html_()
-    doc = Elements(html)
-    (root,) = doc.with_class("mg-player")
-    assert root["role"] == "group" and root["aria-label"] == "steps & more" and root["id"].startswith("mg-player-")
-    frame_divs = doc.with_class("mg-frame")
-    assert [f["data-caption"] for f in frame_divs] == captions  # escaped in the HTML, intact once parsed
-    assert ["hidden" in f for f in frame_divs] == [False, True, True]
-    buttons = [a for t, a in doc.tags if t == "button"]
-    assert [b["data-action"] for b in buttons] == ["first", "prev", "play", "next", "last"]
-    assert all(b.get("aria-label") and b.get("type") == "button" for b in buttons)
-    (slider,) = [a for t, a in doc.tags if t == "input"]
-    assert (slider["type"], slider["min"], slider["max"], slider["value"]) == ("range", "0", "2", "0")
-    assert "1 / 3" in html and "<b>one</b>" in html and "setInterval" in html and "250" in html
-    assert "a &lt; b &amp; &quot;c&quot;" in html
-
-
-def test_frame_players_get_distinct_ids():
-    a, b = (Elements(FramePlayer(["x"])._repr_html_()).with_class("mg-player")[0]["id"] for _ in range(2))
-    assert a != b
-
-
-def test_frame_player_errors():
-    with pytest.raises(ValueError, match="FramePlayer needs at least one frame"):
-        FramePlayer([])
-    with pytest.raises(ValueError, match="got 2 frames but 1 captions"):
-        FramePlayer(["a", "b"], captions=["only one"])
-
-
-def test_svg_frame_is_inline_svg():
-    L, _ = seed_graph()
-    frame = svg_frame(draw_dot(L))
-    assert frame.startswith("<svg") and "<?xml" not in frame and "grad 6.0000" in frame
-
-
-def test_figure_frame_is_an_embedded_png():
-    fig, ax = plt.subplots(figsize=(2, 2))
-    ax.plot([0, 1], [1, 0])
-    frame = figure_frame(fig, alt='a "line" <falling>', dpi=40)
-    plt.close(fig)
-    (img,) = [a for t, a in Elements(frame).tags if t == "img"]
-    assert img["alt"] == 'a "line" <falling>'
-    prefix = "data:image/png;base64,"
-    assert img["src"].startswith(prefix)
-    assert base64.b64decode(img["src"][len(prefix):]).startswith(b"\x89PNG")

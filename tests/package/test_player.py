@@ -1,6 +1,7 @@
 """The frame player (micrograd.player.FramePlayer), the package side: the HTML it writes and the
 clear errors it gives. Its pages in Chromium: tests/site/test_player_pages.py."""
 
+import base64
 import re
 from html.parser import HTMLParser
 
@@ -14,9 +15,12 @@ import pytest  # noqa: E402
 from micrograd.draw import draw_dot  # noqa: E402
 from micrograd.engine import Value  # noqa: E402
 from micrograd.player import FramePlayer, figure_frame, svg_frame  # noqa: E402
+from strategies import seed_graph  # noqa: E402
 
 
 class Tags(HTMLParser):
+    """Every start tag of some HTML as (tag, attributes)."""
+
     def __init__(self, html):
         super().__init__()
         self.tags = []
@@ -106,3 +110,52 @@ def test_draw_dot_fills_values_in_the_colours_given():
     svg = svg_frame(draw_dot(b, highlight={a: "#112233", b: "#445566"}))
     assert 'fill="#112233"' in svg and 'fill="#445566"' in svg
     assert 'fill="#ffe08a"' in svg_frame(draw_dot(b, highlight=[a]))  # a list: one colour
+
+
+def test_frame_player_structure():
+    frames = ["<b>one</b>", "<i>two</i>", "<u>three</u>"]
+    captions = ["first", "a < b & \"c\"", "last"]
+    html = FramePlayer(frames, captions, title="steps & more", interval_ms=250)._repr_html_()
+    doc = Tags(html)
+    (root,) = doc.with_class("mg-player")
+    assert root["role"] == "group" and root["aria-label"] == "steps & more" and root["id"].startswith("mg-player-")
+    frame_divs = doc.with_class("mg-frame")
+    assert [f["data-caption"] for f in frame_divs] == captions  # escaped in the HTML, intact once parsed
+    assert ["hidden" in f for f in frame_divs] == [False, True, True]
+    buttons = [a for t, a in doc.tags if t == "button"]
+    assert [b["data-action"] for b in buttons] == ["first", "prev", "play", "next", "last"]
+    assert all(b.get("aria-label") and b.get("type") == "button" for b in buttons)
+    (slider,) = [a for t, a in doc.tags if t == "input"]
+    assert (slider["type"], slider["min"], slider["max"], slider["value"]) == ("range", "0", "2", "0")
+    assert "1 / 3" in html and "<b>one</b>" in html and "setInterval" in html and "250" in html
+    assert "a &lt; b &amp; &quot;c&quot;" in html
+
+
+def test_frame_players_get_distinct_ids():
+    a, b = (Tags(FramePlayer(["x"])._repr_html_()).with_class("mg-player")[0]["id"] for _ in range(2))
+    assert a != b
+
+
+def test_frame_player_errors():
+    with pytest.raises(ValueError, match="FramePlayer needs at least one frame"):
+        FramePlayer([])
+    with pytest.raises(ValueError, match="got 2 frames but 1 captions"):
+        FramePlayer(["a", "b"], captions=["only one"])
+
+
+def test_svg_frame_is_inline_svg():
+    L, _ = seed_graph()
+    frame = svg_frame(draw_dot(L))
+    assert frame.startswith("<svg") and "<?xml" not in frame and "grad 6.0000" in frame
+
+
+def test_figure_frame_is_an_embedded_png():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    frame = figure_frame(fig, alt='a "line" <falling>', dpi=40)
+    plt.close(fig)
+    (img,) = [a for t, a in Tags(frame).tags if t == "img"]
+    assert img["alt"] == 'a "line" <falling>'
+    prefix = "data:image/png;base64,"
+    assert img["src"].startswith(prefix)
+    assert base64.b64decode(img["src"][len(prefix):]).startswith(b"\x89PNG")
