@@ -67,7 +67,17 @@ def tensor_gpt(w, inputs, positions, n_head=N_HEAD, attention=None):
     Pass a list as `attention` to receive each head's attention weights.
     """
     x = tensor_rmsnorm(w["wte"][inputs] + w["wpe"][positions])
-    mask = attention_mask(positions)
+    x = transformer_blocks(w, x, attention_mask(positions), n_head, attention)
+    return x @ w["lm_head"].T
+
+
+def transformer_blocks(w, x, mask, n_head=N_HEAD, attention=None):
+    """x (one row per token) through every block of the model.
+
+    It uses only what `Tensor` and PyTorch's tensors both have (@, .T,
+    slices, mean, log_softmax, relu), so `tensor_gpt` and `torch_loss` run
+    these same lines, each engine computing its own gradients.
+    """
     head_dim = head_size(x.shape[1], n_head)
     for layer in range(n_layers(w)):
         pre = f"layer{layer}."
@@ -87,7 +97,7 @@ def tensor_gpt(w, inputs, positions, n_head=N_HEAD, attention=None):
         # 2) MLP
         h = tensor_rmsnorm(x)
         x = x + (h @ w[pre + "mlp_fc1"].T).relu() @ w[pre + "mlp_fc2"].T
-    return x @ w["lm_head"].T
+    return x
 
 
 def tensor_loss(w, sequences, n_head=N_HEAD):
@@ -108,28 +118,13 @@ def torch_weights(weights):
 
 
 def torch_loss(w, sequences, n_head=N_HEAD):
-    """`tensor_loss`, line by line in PyTorch."""
+    """`tensor_loss` in PyTorch: the same blocks on torch tensors, PyTorch's
+    own cross-entropy and autograd."""
     import torch
     import torch.nn.functional as F
 
-    def rmsnorm(x):
-        return x * ((x * x).mean(-1, keepdim=True) + RMS_EPS) ** -0.5
-
     inputs, positions, targets = pack(sequences, w["wpe"].shape[0])
-    x = rmsnorm(w["wte"][inputs] + w["wpe"][positions])
+    x = tensor_rmsnorm(w["wte"][inputs] + w["wpe"][positions])
     mask = torch.from_numpy(attention_mask(positions))
-    head_dim = head_size(x.shape[1], n_head)
-    for layer in range(n_layers(w)):
-        pre = f"layer{layer}."
-        h = rmsnorm(x)
-        q = h @ w[pre + "attn_wq"].T
-        k = h @ w[pre + "attn_wk"].T
-        v = h @ w[pre + "attn_wv"].T
-        for start in range(0, x.shape[1], head_dim):
-            cols = slice(start, start + head_dim)
-            scores = q[:, cols] @ k[:, cols].T * head_dim ** -0.5 + mask
-            out = scores.softmax(-1) @ v[:, cols]
-            x = x + out @ w[pre + "attn_wo"][:, cols].T
-        h = rmsnorm(x)
-        x = x + torch.relu(h @ w[pre + "mlp_fc1"].T) @ w[pre + "mlp_fc2"].T
+    x = transformer_blocks(w, x, mask, n_head)
     return F.cross_entropy(x @ w["lm_head"].T, torch.tensor(targets))
