@@ -171,14 +171,20 @@ MICROGRAD_OPS = expression_ops(Value, Value.exp, Value.log, Value.tanh, Value.si
 TORCH_OPS = expression_ops(torch.tensor, torch.exp, torch.log, torch.tanh, torch.sigmoid, torch.relu)
 
 
-@property_test
-@given(programs())
-def test_random_expression_graphs_match_pytorch(program):
+def backward_on_values(program):
+    """The program run on Values and backpropagated once: its input Values and its output."""
     inputs, instructions = program
     values = [Value(x) for x in inputs]
     out = run_program(instructions, values, MICROGRAD_OPS)
     out.backward()
+    return values, out
 
+
+@property_test
+@given(programs())
+def test_random_expression_graphs_match_pytorch(program):
+    values, out = backward_on_values(program)
+    inputs, instructions = program
     tensors = [torch.tensor(x, requires_grad=True) for x in inputs]
     expected = run_program(instructions, tensors, TORCH_OPS)
     expected.backward()
@@ -203,10 +209,7 @@ def test_random_expression_graphs_match_finite_differences(program):
 @property_test
 @given(programs())
 def test_second_backward_exactly_doubles_leaf_grads(program):
-    inputs, instructions = program
-    values = [Value(x) for x in inputs]
-    out = run_program(instructions, values, MICROGRAD_OPS)
-    out.backward()
+    values, out = backward_on_values(program)
     first = [v.grad for v in values]
     out.backward()
     assert [v.grad for v in values] == [2 * g for g in first]

@@ -102,31 +102,21 @@ def test_short_training_runs_agree(names, tokenizer):
     weights = init_weights(tokenizer.vocab_size, seed=0)
     order = [tokenizer.encode(n) for n in random.Random(0).sample(names, 5)]
 
-    def run(w, loss_fn, parameters, value):
-        optimizer = Adam(parameters, lr=0.01, betas=(0.85, 0.99))
+    def run(w, loss_fn, optimizer):
         curve = []
         for tokens in order:
             loss = loss_fn(w, [tokens])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            curve.append(value(loss))
+            curve.append(float(loss.data))
         return curve
 
-    ws = scalar_weights(weights)
-    scalar = run(ws, scalar_loss, [p for m in ws.values() for row in m for p in row],
-                 lambda loss: loss.data)
-    wt = tensor_weights(weights)
-    tensor = run(wt, tensor_loss, list(wt.values()), lambda loss: loss.item())
-    wp = torch_weights(weights)
-    optimizer = torch.optim.Adam(wp.values(), lr=0.01, betas=(0.85, 0.99))
-    reference = []
-    for tokens in order:
-        loss = torch_loss(wp, [tokens])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        reference.append(loss.item())
+    settings = dict(lr=0.01, betas=(0.85, 0.99))
+    ws, wt, wp = scalar_weights(weights), tensor_weights(weights), torch_weights(weights)
+    scalar = run(ws, scalar_loss, Adam([p for m in ws.values() for row in m for p in row], **settings))
+    tensor = run(wt, tensor_loss, Adam(list(wt.values()), **settings))
+    reference = run(wp, torch_loss, torch.optim.Adam(wp.values(), **settings))
     np.testing.assert_allclose(scalar, reference, rtol=0, atol=1e-9)
     np.testing.assert_allclose(tensor, reference, rtol=0, atol=1e-9)
     assert reference[-1] != reference[0]

@@ -31,6 +31,13 @@ def scalar_loss(a, b, c, tanh):
     return (a * b - 1) ** 2 + (tanh(b) + c) ** 2 + 0.1 * (a - 2 * c) ** 2
 
 
+def step(optimiser, loss):
+    """One training step, ours or torch.optim's: the gradients of `loss`, then the update."""
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.step()
+
+
 @pytest.mark.parametrize("name", OPTIMISERS)
 def test_values_follow_torch_optim_step_by_step(name):
     ours, theirs, options = OPTIMISERS[name]
@@ -39,12 +46,8 @@ def test_values_follow_torch_optim_step_by_step(name):
     tensors = [torch.tensor(x, requires_grad=True) for x in start]
     optimiser, reference = ours(values, **options), theirs(tensors, **options)
     for _ in range(STEPS):
-        optimiser.zero_grad()
-        scalar_loss(*values, tanh=Value.tanh).backward()
-        optimiser.step()
-        reference.zero_grad()
-        scalar_loss(*tensors, tanh=torch.tanh).backward()
-        reference.step()
+        step(optimiser, scalar_loss(*values, tanh=Value.tanh))
+        step(reference, scalar_loss(*tensors, tanh=torch.tanh))
         np.testing.assert_allclose([v.data for v in values], [t.item() for t in tensors],
                                    rtol=1e-12, atol=1e-14)
 
@@ -60,13 +63,9 @@ def test_tensors_follow_torch_optim_step_by_step(name):
     optimiser, reference = ours(params, **options), theirs(tparams, **options)
     for _ in range(STEPS):
         W, b = params
-        optimiser.zero_grad()
-        (((Tensor(X) @ W + b).tanh() - Y) ** 2).mean().backward()
-        optimiser.step()
+        step(optimiser, (((Tensor(X) @ W + b).tanh() - Y) ** 2).mean())
         tW, tb = tparams
-        reference.zero_grad()
-        ((torch.tanh(torch.tensor(X) @ tW + tb) - torch.tensor(Y)) ** 2).mean().backward()
-        reference.step()
+        step(reference, ((torch.tanh(torch.tensor(X) @ tW + tb) - torch.tensor(Y)) ** 2).mean())
         for p, t in zip(params, tparams):
             np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-14)
 
@@ -77,12 +76,8 @@ def test_a_changed_learning_rate_is_used_from_the_next_step():
     optimiser, reference = Adam(values, lr=0.1), torch.optim.Adam(tensors, lr=0.1)
     for k in range(10):
         optimiser.lr = reference.param_groups[0]["lr"] = 0.1 / (k + 1)
-        optimiser.zero_grad()
-        (values[0] ** 3).backward()
-        optimiser.step()
-        reference.zero_grad()
-        (tensors[0] ** 3).backward()
-        reference.step()
+        step(optimiser, values[0] ** 3)
+        step(reference, tensors[0] ** 3)
     assert values[0].data == pytest.approx(tensors[0].item(), rel=1e-12)
 
 
@@ -167,12 +162,8 @@ def test_adamw_shrinks_a_weight_with_no_loss_gradient_as_torch():
     p, t = Tensor([3.0, -1.0]), torch.tensor([3.0, -1.0], requires_grad=True)
     optimiser, reference = AdamW([p], lr=0.1, weight_decay=0.2), torch.optim.AdamW([t], lr=0.1, weight_decay=0.2)
     for _ in range(STEPS):
-        optimiser.zero_grad()
-        (p * 0.0).sum().backward()
-        optimiser.step()
-        reference.zero_grad(set_to_none=False)
-        (t * 0.0).sum().backward()
-        reference.step()
+        step(optimiser, (p * 0.0).sum())
+        step(reference, (t * 0.0).sum())
     np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-13)
     np.testing.assert_allclose(p.data, np.array([3.0, -1.0]) * (1 - 0.1 * 0.2) ** STEPS, rtol=1e-13)
 
@@ -215,12 +206,8 @@ def test_a_learning_rate_scheduled_to_zero_as_torch_allows(name):
     schedule = [0.0, 0.01, 0.02, 0.05, 0.02, 0.0, 0.0, 0.01]
     for lr in schedule:
         optimiser.lr = reference.param_groups[0]["lr"] = lr
-        optimiser.zero_grad()
-        scalar_loss(*values, tanh=Value.tanh).backward()
-        optimiser.step()
-        reference.zero_grad()
-        scalar_loss(*tensors, tanh=torch.tanh).backward()
-        reference.step()
+        step(optimiser, scalar_loss(*values, tanh=Value.tanh))
+        step(reference, scalar_loss(*tensors, tanh=torch.tanh))
     np.testing.assert_allclose([v.data for v in values], [t.item() for t in tensors], rtol=1e-13)
 
 
