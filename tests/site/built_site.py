@@ -5,7 +5,8 @@ The book is built ONCE per test session, from clean and strictly (`--all -W -n -
 instead); a second build then checks the execution cache. BOOK_SKIP_BUILD=1 skips both builds and
 checks the site already in _build/html (quick iterations on the browser tests). `serve` and
 `launch_chromium` are the one way to serve a folder on 127.0.0.1 and start the system's headless
-Chromium (the fixtures in conftest.py use them). Build logs, timings and one screenshot per page
+Chromium (the fixtures in conftest.py use them); `open_in_theme` and `contrast` are the one way to
+check colours in the theme's light and dark modes. Build logs, timings and one screenshot per page
 land in test-artifacts/.
 """
 
@@ -167,3 +168,23 @@ class PageVisit:
 
     def close(self):
         self.context.close()
+
+
+# ---------------------------------------------------------------- colours: what the reader can read
+
+def open_in_theme(visit, docname, mode):
+    """Open a page in the theme's "light" or "dark" mode (what its toggle sets); returns the page."""
+    page = visit.open(docname)
+    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
+    return page
+
+
+def contrast(css_a, css_b):
+    """The WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha ignored): 4.5 or more is
+    legible for body text (WCAG 2 AA)."""
+    def luminance(css):
+        channels = [int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    hi, lo = sorted((luminance(css_a), luminance(css_b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

@@ -4,11 +4,10 @@ its counter and caption agree, and every player's controls fit a 390 px phone, k
 button at one width and stay legible in dark mode. The package side: tests/package/test_player.py.
 """
 
-import re
-
 import pytest
 
 from book_files import ROOT, toc_docnames
+from built_site import contrast, open_in_theme
 from micrograd.engine import Value
 
 PLAYER_PAGES = [name for name in toc_docnames()
@@ -139,23 +138,11 @@ def test_play_and_pause_have_one_width(visit, docname):
     assert abs(before - during) < 0.5 and abs(before - after) < 0.5, (before, during, after)
 
 
-def _luminance(css):
-    channels = [int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3]]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _contrast(a, b):
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("docname", PLAYER_PAGES)
 def test_player_text_and_frames_are_legible_in_both_modes(visit, docname, mode):
     """Counter and caption against what is behind them; the frames on their light panel."""
-    page = visit.open(docname)
-    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
+    page = open_in_theme(visit, docname, mode)
     colours = page.locator("article .mg-player").first.evaluate("""p => {
       const behind = e => {
         for (; e; e = e.parentElement) {
@@ -170,7 +157,7 @@ def test_player_text_and_frames_are_legible_in_both_modes(visit, docname, mode):
               frames: behind(p.querySelector('.mg-frames'))};
     }""")
     for part in ("counter", "caption"):
-        ratio = _contrast(*colours[part])
+        ratio = contrast(*colours[part])
         assert ratio >= 4.5, f"{docname} ({mode}): the {part} is {colours[part]}, contrast {ratio:.1f}"
     # The graphs and plots are drawn in black on a light ground.
-    assert _contrast("rgb(0, 0, 0)", colours["frames"]) >= 7, colours["frames"]
+    assert contrast("rgb(0, 0, 0)", colours["frames"]) >= 7, colours["frames"]

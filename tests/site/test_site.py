@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from book_files import ROOT, is_notebook, toc_docnames
-from built_site import SCREENSHOTS, expected_binder_url, expected_repository_url
+from built_site import SCREENSHOTS, contrast, expected_binder_url, expected_repository_url, open_in_theme
 
 PAGES = toc_docnames()
 NOTEBOOKS = [name for name in PAGES if is_notebook(name)]
@@ -168,28 +168,17 @@ def test_page_has_no_accessibility_violations(visit, docname):
     assert not violations, f"{docname}:\n  " + "\n  ".join(violations)
 
 
-def _contrast(css_a, css_b):
-    """WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha ignored)."""
-    def luminance(css):
-        channels = [int(float(v)) / 255 for v in re.findall(r"[\d.]+", css)[:3]]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    hi, lo = sorted((luminance(css_a), luminance(css_b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("docname", PLAYER_PAGES)
 def test_player_controls_are_readable_in_light_and_dark_mode(visit, docname, mode):
     """The theme has a dark-mode toggle: the player's button labels must stay legible in both."""
-    page = visit.open(docname)
-    page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
+    page = open_in_theme(visit, docname, mode)
     buttons = page.eval_on_selector_all(
         "article .mg-player button",
         "bs => bs.map(b => [b.textContent, getComputedStyle(b).color, getComputedStyle(b).backgroundColor])")
     assert buttons, f"{docname}: no player buttons"
     for label, colour, background in buttons:
-        ratio = _contrast(colour, background)
+        ratio = contrast(colour, background)
         assert ratio >= 4.5, f"{docname} ({mode}): button {label!r} is {colour} on {background}, contrast {ratio:.1f}"
 
 
