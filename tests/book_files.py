@@ -3,7 +3,6 @@ contents in reading order, which pages are notebooks. Shared by the package test
 and the site tests (tests/site/); nothing here builds or serves anything."""
 
 import importlib.util
-import re
 from pathlib import Path
 
 import yaml
@@ -15,15 +14,17 @@ def book_config():
     return yaml.safe_load((ROOT / "_config.yml").read_text())
 
 
-def _reading_time():
-    """tools/scripts/reading_time.py, the script that measures the built book (not a package)."""
-    spec = importlib.util.spec_from_file_location("reading_time", ROOT / "tools" / "scripts" / "reading_time.py")
+def _tool(path):
+    """A module of the build's tools, loaded from its file (tools/ is not a package)."""
+    path = ROOT / path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-reading_time = _reading_time()
+reading_time = _tool("tools/scripts/reading_time.py")  # the script that measures the built book
+notebook_pages = _tool("tools/extensions/notebook_pages.py")  # the build's "is this a notebook?"
 
 
 def toc_docnames():
@@ -33,15 +34,10 @@ def toc_docnames():
 
 
 def is_notebook(docname):
-    """A MyST Markdown notebook (executed at build time) declares a kernelspec in its front matter."""
-    text = (ROOT / f"{docname}.md").read_text()
-    front = re.match(r"^---\n(.*?)\n---\n", text, re.S)
-    return bool(front) and "kernelspec" in (yaml.safe_load(front.group(1)) or {})
+    """Is the page a notebook (executed at build time)? As the build decides: notebook_pages.py."""
+    return notebook_pages.is_notebook(ROOT / f"{docname}.md")
 
 
 def book_frame():
     """tools/extensions/book_frame.py, the Sphinx extension that decides which repository the links name."""
-    spec = importlib.util.spec_from_file_location("book_frame", ROOT / "tools" / "extensions" / "book_frame.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _tool("tools/extensions/book_frame.py")

@@ -36,6 +36,7 @@ from sphinx.util import logging
 
 sys.path.insert(0, str(Path(__file__).parent))
 import live_analysis  # noqa: E402  (beside this file)
+from notebook_pages import is_notebook  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +56,10 @@ WHEEL_TAG = "py3-none-any"
 def _notebook_cells(app, docname):
     """The page's notebook cells as myst-nb reads them (same indices as its doctree)."""
     path = Path(app.env.doc2path(docname))
-    if path.suffix != ".md":
-        return None
-    text = path.read_text(encoding="utf-8")
-    if "kernelspec" not in text.split("\n---", 2)[0] and "kernelspec" not in text[:2000]:
+    if not is_notebook(path):
         return None
     from myst_nb.core.read import read_myst_markdown_notebook
-    notebook = read_myst_markdown_notebook(text, path=str(path))
+    notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=str(path))
     return notebook.cells
 
 

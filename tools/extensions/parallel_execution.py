@@ -20,6 +20,8 @@ from pathlib import Path
 import nbformat
 from sphinx.util import logging
 
+from notebook_pages import is_notebook  # beside this file (on sys.path as a local extension)
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,10 +43,10 @@ def _stale_notebooks(env, cache, docnames):
     stale = []
     for docname in docnames:
         path = Path(env.doc2path(docname))
+        if not is_notebook(path):
+            continue  # a plain Markdown page
         text = path.read_text(encoding="utf-8")
         reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
-        if reader is None:
-            continue  # a plain Markdown page
         notebook = reader.read(text)
         try:
             cache.match_cache_notebook(notebook)
