@@ -27,23 +27,22 @@ measurement, not a test.
 """
 
 import argparse
-import functools
 import http.server
 import json
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+# Serving the site and starting Chromium: the site tests' own way.
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "site")]
+from built_site import CHROMIUM, launch_chromium, serve  # noqa: E402
+
+OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 PAGE = "book/value"
 LIVE_BUTTON = "button.live-toggle"
 # Set before the page's scripts run: the click's time, and the time the status first says "ready".
@@ -69,18 +68,6 @@ class GitHubPagesLike(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-@contextmanager
-def serve(directory):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(GitHubPagesLike, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -112,8 +99,7 @@ def quarter_cpu():
 
 def one_visit(playwright, executable, profile, base, dwell):
     """Milliseconds from the click on Live to "ready", on this profile."""
-    context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=executable, args=ARGS, viewport={"width": 1280, "height": 900})
+    context = launch_chromium(playwright, OFFLINE, executable, profile, viewport={"width": 1280, "height": 900})
     try:
         context.add_init_script(TIMING)
         page = context.pages[0] if context.pages else context.new_page()
@@ -147,7 +133,7 @@ def summary(label, times):
 
 def moons_steps(playwright, base, steps):
     """The playground's training step: Pyodide in Chromium against CPython, seconds per step."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    browser = launch_chromium(playwright, OFFLINE)
     page = browser.new_page()
     page.goto(f"{base}/book/playground.html", wait_until="load")
     page.locator(LIVE_BUTTON).click()
@@ -178,7 +164,7 @@ def main():
 
     print(f"{PAGE}: click on Live -> 'ready'; {os.cpu_count()} cores, load {os.getloadavg()}")
     results = []
-    with serve(site) as base, sync_playwright() as playwright:
+    with serve(site, GitHubPagesLike) as base, sync_playwright() as playwright:
         for label, dwell in (("click", 0.0), (f"dwell {options.dwell:g} s", options.dwell)):
             print(f"  {label}:")
             cold, warm = rounds(playwright, CHROMIUM, base, options.rounds, dwell)

@@ -5,7 +5,8 @@ The book is built ONCE per test session, from clean and strictly (`--all -W -n -
 instead); a second build then checks the execution cache. BOOK_SKIP_BUILD=1 skips both builds and
 checks the site already in _build/html (quick iterations on the browser tests). `serve` and
 `launch_chromium` are the one way to serve a folder on 127.0.0.1 and start the system's headless
-Chromium (the fixtures in conftest.py use them); `open_in_theme` and `contrast` are the one way to
+Chromium (the fixtures in conftest.py use them, and so do tools/scripts/readme_screenshot.py and
+benchmarks/bench_live.py); `open_in_theme` and `contrast` are the one way to
 check colours in the theme's light and dark modes. Build logs, timings and one screenshot per page
 land in test-artifacts/.
 """
@@ -107,10 +108,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory):
-    """Serve `directory` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
+def serve(directory, handler=_QuietHandler):
+    """Serve `directory` on 127.0.0.1 (a free port) while the block runs; yields the base URL.
+    `handler`: another http.server request handler class (benchmarks/bench_live.py's adds the
+    headers GitHub Pages sends)."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -120,13 +123,19 @@ def serve(directory):
         server.server_close()
 
 
-def launch_chromium(playwright, extra_args=()):
+def launch_chromium(playwright, extra_args=(), executable=CHROMIUM, profile=None, **options):
     """The system's Chromium, headless and quiet (no updates, sync or first-run), started through a
-    Playwright; `extra_args` are further command-line switches."""
-    if not Path(CHROMIUM).exists():
-        raise FileNotFoundError(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` "
+    Playwright; `extra_args` are further command-line switches, `executable` a program to start
+    instead (a wrapper around Chromium). With a `profile` folder: a persistent context on that
+    profile (its caches outlive the browser), `options` for the context (viewport...)."""
+    if not Path(executable).exists():
+        raise FileNotFoundError(f"Chromium not found at {executable}: install it with `apt-get install -y chromium` "
                                 "(or set CHROMIUM=/path/to/chromium)")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+    args = CHROMIUM_ARGS + list(extra_args)
+    if profile is not None:
+        return playwright.chromium.launch_persistent_context(str(profile), executable_path=executable,
+                                                             args=args, **options)
+    return playwright.chromium.launch(executable_path=executable, args=args, **options)
 
 
 class PageVisit:

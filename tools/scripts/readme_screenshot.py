@@ -2,48 +2,35 @@
 
     .venv/bin/python tools/scripts/readme_screenshot.py [docname[#anchor]] [output.png]
 
-Serves _build/html on 127.0.0.1, opens the page in headless Chromium (the system browser, no
-network), captures the top of the page and saves it as a small palette PNG.
+Serves _build/html on 127.0.0.1, opens the page in headless Chromium (the system browser, or
+$CHROMIUM; no network), captures the top of the page and saves it as a small palette PNG. Serving
+and starting Chromium are the site tests' own (tests/site/built_site.py).
 """
 
-import functools
-import http.server
 import io
 import sys
-import threading
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "site")]
+from built_site import launch_chromium, serve  # noqa: E402
 
 
 def main(docname="book/backprop-by-hand#one-rule-applied-backwards", output="book/images/readme-screenshot.png"):
     docname, _, anchor = docname.partition("#")
-    handler = functools.partial(_QuietHandler, directory=str(ROOT / "_build" / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1200, "height": 760})
-            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{docname}.html", wait_until="load")
-            if anchor:  # scroll there without the :target highlight a #anchor URL would add
-                page.evaluate("id => document.getElementById(id).scrollIntoView()", anchor)
-            page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-            png = page.screenshot()
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(ROOT / "_build" / "html") as base, sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1200, "height": 760})
+        page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+        page.goto(f"{base}/{docname}.html", wait_until="load")
+        if anchor:  # scroll there without the :target highlight a #anchor URL would add
+            page.evaluate("id => document.getElementById(id).scrollIntoView()", anchor)
+        page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        png = page.screenshot()
+        browser.close()
     image = Image.open(io.BytesIO(png)).convert("RGB")
     image = image.resize((image.width * 3 // 4, image.height * 3 // 4), Image.LANCZOS)
     image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(ROOT / output, optimize=True)
