@@ -6,6 +6,7 @@ chain, and every bad input the engine must refuse with a clear message.
 
 import math
 import sys
+from fractions import Fraction
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -154,6 +155,13 @@ def test_sigmoid_never_overflows(x):
     torch.sigmoid(t).backward()
     assert s.data == pytest.approx(torch.sigmoid(t).item(), **TORCH_TOL)
     assert v.grad == pytest.approx(t.grad.item(), **TORCH_TOL)
+
+
+def test_sigmoid_where_the_naive_form_overflows():
+    """checking.md: at a = -1000 the naive form 1 / (1 + e^-a) overflows; the package's gives 0.0."""
+    with pytest.raises(OverflowError):
+        1 / (1 + math.exp(1000.0))
+    assert Value(-1000.0).sigmoid().data == 0.0
 
 
 def test_weighted_sum_accepts_plain_numbers():
@@ -306,6 +314,23 @@ def test_second_backward_doubles_leaves_and_keeps_intermediates():
     assert L.grad == 1.0
 
 
+def test_a_second_backward_adds_the_gradient_again_as_pytorch_does_with_retain_graph():
+    """automating.md and checking.md: PyTorch, asked to keep the graph, adds the same gradient again
+    on a second backward(), as the package's leaves do; without retain_graph=True it refuses a
+    further call, having freed the values the graph saved."""
+    t, v = torch.tensor(2.0, requires_grad=True), Value(2.0)
+    out_t, out_v = (t * t).exp(), (v * v).exp()  # exp saves its output for the backward pass
+    out_t.backward(retain_graph=True)
+    out_v.backward()
+    once = v.grad
+    assert once == pytest.approx(t.grad.item(), **TORCH_TOL)
+    out_t.backward()
+    out_v.backward()
+    assert v.grad == 2 * once and t.grad.item() == pytest.approx(2 * once, **TORCH_TOL)
+    with pytest.raises(RuntimeError):
+        out_t.backward()
+
+
 def test_intermediate_grads_are_those_of_the_last_backward():
     a = Value(1.5)
     b = a * 2
@@ -367,7 +392,8 @@ def test_graph_fields_read_by_draw_dot():
     assert repr(c) == "Value(data=6.0, grad=0.0)"
 
 
-@pytest.mark.parametrize("x", [3, 2.5, np.float64(1.25), np.float32(0.5), np.int64(7), np.int8(-2)])
+@pytest.mark.parametrize("x", [3, 2.5, np.float64(1.25), np.float32(0.5), np.int64(7), np.int8(-2),
+                               Fraction(1, 4)])
 def test_numbers_are_stored_as_python_floats(x):
     v = Value(x)
     assert type(v.data) is float and v.data == float(x)
@@ -378,6 +404,27 @@ def test_numpy_scalar_on_the_left():
     for out in (np.float64(3.0) * v, np.float64(3.0) + v, np.float64(3.0) - v, np.float64(3.0) / v):
         assert isinstance(out, Value)
     assert (np.float64(3.0) - v).data == 1.0
+
+
+def test_numpy_array_times_a_value_is_refused():
+    """engine.md: `__array_ufunc__ = None` makes NumPy step aside, so an array on the left is refused;
+    a class without it is multiplied element by element into an array of objects."""
+    with pytest.raises(TypeError):
+        np.array([1.0, 2.0]) * Value(2.0)
+
+    class Unslotted:  # no __array_ufunc__: NumPy's object-array detour
+        def __rmul__(self, other):
+            return self
+
+    assert (np.array([1.0, 2.0]) * Unslotted()).dtype == object
+
+
+def test_a_value_has_slots_and_no_attribute_dictionary():
+    """engine.md: `__slots__` leaves no per-object dictionary, so a typo cannot create a field."""
+    v = Value(1.0)
+    assert not hasattr(v, "__dict__")
+    with pytest.raises(AttributeError):
+        v.gard = 0.0
 
 
 # Every bad input: the right exception type, and a message that names the problem.
