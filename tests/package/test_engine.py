@@ -4,6 +4,7 @@ Then the seeds' worked examples, the accumulation semantics of backward(), a mil
 chain, and every bad input the engine must refuse with a clear message.
 """
 
+import ast
 import math
 import sys
 from fractions import Fraction
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from micrograd import Value
 from micrograd.engine import weighted_sum
 from micrograd.gradcheck import gradcheck
+from book_files import ROOT
 from strategies import (away_from_zero, expression_ops, nonzero, positive, programs, property_test, reals,
                         run_program, small)
 
@@ -346,6 +348,9 @@ def test_intermediate_grads_are_those_of_the_last_backward():
 def test_grad_of_the_output_is_one_and_leaves_start_at_zero():
     a = Value(4.0)
     assert a.grad == 0.0 and isinstance(a.grad, float)
+    # every node an operation makes starts at 0 too (training-loop: why zero_grad touches only parameters)
+    out = a * 2 + a.tanh() + weighted_sum([a], [1.0], 0.5)
+    assert all(node.grad == 0.0 for node in out.topological_order())
     a.backward()
     assert a.grad == 1.0
 
@@ -397,6 +402,28 @@ def test_graph_fields_read_by_draw_dot():
 def test_numbers_are_stored_as_python_floats(x):
     v = Value(x)
     assert type(v.data) is float and v.data == float(x)
+
+
+def test_gradients_are_plain_floats():
+    """whats-next: backward() fills .grad with plain floats, which have no graph to differentiate again."""
+    x = Value(2.0)
+    (x ** 3 + x.tanh() * x.exp()).backward()
+    assert type(x.grad) is float
+
+
+def imported_modules(path):
+    """Top-level names of the modules a source file imports (import x.y and from x.y import z)."""
+    tree = ast.parse(path.read_text())
+    return ({alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+            | {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)})
+
+
+@pytest.mark.parametrize("module", ["engine", "nn"])
+def test_engine_and_nn_import_only_the_standard_library(module):
+    """The GUIDE's rule and intro's / whats-next's claim: a reader can see the engine is all there is."""
+    imported = imported_modules(ROOT / "micrograd" / f"{module}.py") - {"micrograd"}
+    assert imported <= set(sys.stdlib_module_names), imported
 
 
 def test_numpy_scalar_on_the_left():

@@ -239,6 +239,22 @@ def test_zero_grad_resets_every_parameter():
     assert all(p.grad == 0.0 for p in model.parameters())
 
 
+def test_parameters_are_listed_layer_by_layer_each_neurons_weights_then_its_bias():
+    """The order neurons' parameter table relies on; no parameter appears twice."""
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", seed=0)
+    expected = [p for layer in model.layers for n in layer.neurons for p in n.w + [n.b]]
+    assert len(model.parameters()) == len(expected) == len({id(p) for p in expected}) == 41
+    assert all(p is q for p, q in zip(model.parameters(), expected))
+
+
+def test_a_dead_relu_gets_no_gradient():
+    """neurons: a ReLU unit whose input is negative for every example gets a gradient of exactly 0."""
+    dead = Neuron(3, activation="relu", seed=0)
+    dead.b.data = -10.0
+    sum(dead(x) for x in SEED_XS).backward()
+    assert all(p.grad == 0.0 for p in dead.parameters())
+
+
 def test_each_neuron_is_two_nodes():
     """The fused w·x+b node plus one activation node: why this engine is fast."""
     n = Neuron(16, activation="tanh", seed=0)

@@ -733,6 +733,17 @@ def test_one_topological_order_for_both_engines():
     assert engine.topological_order(y) == y.topological_order() and y.topological_order()[-1] is y
 
 
+def test_tensor_is_an_engine_of_its_own_on_numpy_sharing_only_the_graph_walk():
+    """whats-next: tensor.py works on NumPy arrays, has a backward() of its own and does not use Value."""
+    import ast
+
+    tree = ast.parse((ROOT / "micrograd" / "tensor.py").read_text())
+    from_engine = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   and node.module == "micrograd.engine" for alias in node.names}
+    assert from_engine == {"topological_order"}
+    assert "backward" in vars(Tensor) and isinstance(Tensor([1.0]).data, np.ndarray)
+
+
 def test_a_vjp_giving_the_wrong_shape_is_caught_in_backward(monkeypatch):
     """The one invariant every vjp keeps (tinygrad's check), in one place: backward()."""
     from micrograd import tensor as tensor_module
