@@ -91,6 +91,20 @@ def test_tensor_gradcheck_names_the_input_and_element_of_a_planted_wrong_vjp(mon
     assert repr(1.5 * true)[:10] in message and repr(true)[:8] in message
 
 
+def test_tensor_gradcheck_catches_a_matmul_weight_vjp_one_percent_too_large():
+    """The tensors chapter's claim: with the matrix product's dL/dW made 1 % too large, gradcheck
+    stops and names input 1 (W) and an element that disagrees, and nothing of input 0 (X)."""
+    def bad_matmul(A, B):
+        return tensor_module._node(A.data @ B.data, "@", (A, B),
+                                   lambda g: (g @ B.data.T, 1.01 * A.data.T @ g))
+
+    rng = np.random.default_rng(0)
+    X, W, C = rng.normal(size=(5, 3)), rng.normal(size=(3, 2)), rng.normal(size=(5, 2))
+    with pytest.raises(AssertionError, match=r"input 1 \(shape \(3, 2\)\), element \(\d, \d\)") as caught:
+        gradcheck(lambda X, W: (bad_matmul(X, W) * C).sum(), [X, W])
+    assert "input 0" not in str(caught.value)
+
+
 def test_tensor_gradcheck_lists_ten_elements_then_counts_the_rest(monkeypatch):
     def tanh(self):
         t = np.tanh(self.data)

@@ -724,6 +724,20 @@ def test_a_graph_records_the_forward_pass_rebuild_it_after_changing_data():
     np.testing.assert_allclose(b.grad, tb.grad.numpy(), **TOL)
 
 
+def test_a_dropped_graph_holds_no_reference_cycles():
+    """Each vjp captures arrays, never its own Tensor: reference counting frees a graph the moment
+    its output is dropped, and the cycle collector finds nothing (the tensors chapter says so)."""
+    import gc
+
+    rng = np.random.default_rng(0)
+    X, W, b, C = (rng.normal(size=shape) for shape in ((5, 3), (3, 2), (2,), (5, 2)))
+    gc.collect()
+    out = ((Tensor(X) @ Tensor(W) + Tensor(b)).relu() * C).sum()
+    out.backward()
+    del out
+    assert gc.collect() == 0
+
+
 def test_one_topological_order_for_both_engines():
     from micrograd import engine, tensor
 
