@@ -317,9 +317,9 @@ def test_second_backward_doubles_leaves_and_keeps_intermediates():
 
 
 def test_a_second_backward_adds_the_gradient_again_as_pytorch_does_with_retain_graph():
-    """automating.md and checking.md: PyTorch, asked to keep the graph, adds the same gradient again
-    on a second backward(), as the package's leaves do; without retain_graph=True it refuses a
-    further call, having freed the values the graph saved."""
+    """automating.md, checking.md and pytorch.md: PyTorch, asked to keep the graph, adds the same
+    gradient again on a second backward(), as the package's leaves do; without retain_graph=True it
+    refuses a further call, having freed the values the graph saved; a new graph adds to .grad too."""
     t, v = torch.tensor(2.0, requires_grad=True), Value(2.0)
     out_t, out_v = (t * t).exp(), (v * v).exp()  # exp saves its output for the backward pass
     out_t.backward(retain_graph=True)
@@ -331,6 +331,9 @@ def test_a_second_backward_adds_the_gradient_again_as_pytorch_does_with_retain_g
     assert v.grad == 2 * once and t.grad.item() == pytest.approx(2 * once, **TORCH_TOL)
     with pytest.raises(RuntimeError):
         out_t.backward()
+    (t * t).exp().backward()
+    (v * v).exp().backward()
+    assert v.grad == 3 * once and t.grad.item() == pytest.approx(3 * once, **TORCH_TOL)
 
 
 def test_intermediate_grads_are_those_of_the_last_backward():
