@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -152,24 +153,58 @@ def free_port():
 AUTOSAVE_TEST_SECONDS = 3  # the test's autosave interval (JupyterLab's default is 120 s)
 
 
+ORDINARY_USER = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+def as_ordinary_user(command, home):
+    """`command` run by root as the unprivileged user nobody, with the test's own venv. When that
+    venv's Python lies under a folder only root may enter (pyenv under /root, on this machine), the
+    command runs in a private mount namespace where that folder is an empty, open one with just the
+    way to Python bound back in: nobody runs the same Python, and nothing outside the command
+    sees the change."""
+    python = Path(sys.executable).resolve()
+    closed = [folder for folder in reversed(python.parents) if not os.stat(folder).st_mode & 0o001]
+    if not closed:
+        return ORDINARY_USER + command
+    if len(closed) > 1 or any(not os.stat(folder).st_mode & 0o001 for folder in Path(sys.prefix).parents):
+        pytest.skip(f"the venv's Python ({python}) is out of an ordinary user's reach in more than one place")
+    way_in = closed[0] / python.relative_to(closed[0]).parts[0]  # /root/.pyenv
+    stash = home / "python-stash"
+    stash.mkdir()
+    script = ('set -e; mount --bind "$1" "$2"; mount -t tmpfs -o mode=0755 tmpfs "$3"; '
+              'mkdir -p "$1"; mount --bind "$2" "$1"; shift 3; exec "$@"')
+    return ["unshare", "--mount", "sh", "-c", script, "sh", str(way_in), str(stash), str(closed[0]),
+            *ORDINARY_USER, *command]
+
+
+def give_to_ordinary_user(folder):
+    """`folder` and all in it owned by nobody, as a user's own home and clone are."""
+    for path in [folder, *folder.rglob("*")]:
+        shutil.chown(path, "nobody", "nogroup")
+
+
 @contextlib.contextmanager
-def make_lab(tmp_path):
-    """`make lab` as a reader runs it (whoever runs the tests: root in CI and containers), with
-    the test's own settings file, port and token. It yields the server's URL and settings file."""
-    config = tmp_path / "jupyter-config"
+def make_lab(home, checkout=ROOT, ordinary_user=False):
+    """`make lab` as a reader runs it in `checkout` (whoever runs the tests: root in CI and
+    containers; or, run by root, the unprivileged user nobody, who owns `home`), with the test's own
+    settings file, port and token. It yields the server's URL and settings file."""
+    config = home / "jupyter-config"
     settings = config / "labconfig" / "default_setting_overrides.json"
     settings.parent.mkdir(parents=True)
     # Autosave every few seconds unless make lab's settings turn it off: the wait stays short.
     settings.write_text(json.dumps({"@jupyterlab/docmanager-extension:plugin":
                                     {"autosaveInterval": AUTOSAVE_TEST_SECONDS}}))
     port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(config), HOME=str(tmp_path),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(config), HOME=str(home),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_DATA_DIR=str(home / "data"))
     venv = Path(sys.prefix)
     command = ["make", "-o", f"{venv}/.dev-installed", "lab", f"VENV={venv}", f"LAB_SETTINGS={settings}",
                f"LAB_ARGS=--no-browser --port={port} --IdentityProvider.token=t"]
-    log = (tmp_path / "make-lab.log").open("w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    if ordinary_user:
+        command = as_ordinary_user(command, home)
+        give_to_ordinary_user(home)
+    log = (home / "make-lab.log").open("w")
+    server = subprocess.Popen(command, cwd=checkout, env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -180,8 +215,9 @@ def make_lab(tmp_path):
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"make lab did not start JupyterLab (uid {os.geteuid()}):\n"
-                                + (tmp_path / "make-lab.log").read_text()[-3000:])
+                    who = "nobody" if ordinary_user else f"uid {os.geteuid()}"
+                    pytest.fail(f"make lab did not start JupyterLab ({who}):\n"
+                                + (home / "make-lab.log").read_text()[-3000:])
                 time.sleep(1)
         yield base, settings
     finally:
@@ -214,8 +250,8 @@ def test_make_lab_opens_a_chapter_and_autosave_leaves_it_unchanged(tmp_path, pla
     assert ignored.returncode == 0, ".gitignore must cover JupyterLab's .ipynb_checkpoints/"
 
 
-def _open_the_chapter_in_make_lab(tmp_path, playwright):
-    with make_lab(tmp_path) as (base, settings):
+def _open_the_chapter_in_make_lab(home, playwright, checkout=ROOT, ordinary_user=False):
+    with make_lab(home, checkout, ordinary_user) as (base, settings):
         docmanager = json.loads(settings.read_text())["@jupyterlab/docmanager-extension:plugin"]
         assert docmanager["defaultViewers"]["markdown"] == "Jupytext Notebook"
         with urllib.request.urlopen(f"{base}/api/contents/book/intro.md?type=notebook&token=t", timeout=30) as r:
@@ -234,16 +270,42 @@ def _open_the_chapter_in_make_lab(tmp_path, playwright):
             browser.close()
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an ordinary user (the test above is that run)")
+NOT_ROOT = "run by an ordinary user, the test above is the user's case"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason=NOT_ROOT)
+def test_make_lab_works_for_an_ordinary_user(playwright):
+    """Run as root, the test above is root's `make lab`; this is a newcomer's on an ordinary
+    account: the unprivileged user nobody, in a copy of the checkout and a home that nobody owns
+    (a clone of their own), with the same venv. JupyterLab starts (without --allow-root), the
+    chapter opens as a notebook and stays byte-identical past several autosaves."""
+    home = Path(tempfile.mkdtemp(prefix="make-lab-user-"))  # /tmp: pytest's tmp_path is root's alone
+    try:
+        checkout = home / "micrograd-book"
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True,
+                                 check=True).stdout.split("\0")
+        for name in filter(None, tracked):
+            if (ROOT / name).is_file():  # the working tree's files, as this test run sees them
+                (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, checkout / name)
+        chapter = checkout / "book" / "training-loop.md"
+        before = chapter.read_bytes()
+        _open_the_chapter_in_make_lab(home, playwright, checkout, ordinary_user=True)
+        started = (home / "make-lab.log").read_text()
+        assert re.search(r"jupyter lab\s+--ServerApp\.root_dir=\.", started), started  # make's echo: no --allow-root
+        assert chapter.read_bytes() == before, "JupyterLab rewrote the chapter with no edit"
+    finally:
+        shutil.rmtree(home)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason=NOT_ROOT)
 def test_make_lab_gives_allow_root_to_root_only():
-    """Run as root, the test above starts make lab as root; an ordinary user's make lab must not get
-    --allow-root. (A real run as another user would need a venv that user can execute: this one's
-    Python lives under /root, so the command is checked instead.)"""
+    """The command itself: root's `make lab` has --allow-root, an ordinary user's has not."""
     venv = Path(sys.prefix)
     command = ["make", "-n", "-o", f"{venv}/.dev-installed", "lab", f"VENV={venv}"]
     as_root = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    as_nobody = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command],
-                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    as_nobody = subprocess.run([*ORDINARY_USER, *command], cwd=ROOT, capture_output=True, text=True,
+                               check=True).stdout
     assert "jupyter lab --allow-root" in as_root
     assert "jupyter lab" in as_nobody and "--allow-root" not in as_nobody
 
