@@ -308,8 +308,8 @@ def source_table(per_page, total):
              f"{'calls':>6}"]
     for page, s in list(per_page.items()) + [("all chapters", total)]:
         if s.code_lines:
-            lines.append(f"{page:<20} {s.code_lines:>10} {s.hidden_lines:>7} {s.hidden_share:>6.0%} "
-                         f"{s.removed_lines:>8} {s.removed_share:>6.0%} {s.glued:>6} {s.calls:>6}")
+            lines.append(f"{page:<20} {s.code_lines:>10} {s.hidden_lines:>7} {s.hidden_share:>6.1%} "
+                         f"{s.removed_lines:>8} {s.removed_share:>6.1%} {s.glued:>6} {s.calls:>6}")
     return lines
 
 
