@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "site")]
 from built_site import CHROMIUM, launch_chromium, serve  # noqa: E402
 
-OFFLINE = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 PAGE = "book/value"
 LIVE_BUTTON = "button.live-toggle"
 # Set before the page's scripts run: the click's time, and the time the status first says "ready".
@@ -99,7 +98,7 @@ def quarter_cpu():
 
 def one_visit(playwright, executable, profile, base, dwell):
     """Milliseconds from the click on Live to "ready", on this profile."""
-    context = launch_chromium(playwright, OFFLINE, executable, profile, viewport={"width": 1280, "height": 900})
+    context = launch_chromium(playwright, (), executable, profile, viewport={"width": 1280, "height": 900})
     try:
         context.add_init_script(TIMING)
         page = context.pages[0] if context.pages else context.new_page()
@@ -133,7 +132,7 @@ def summary(label, times):
 
 def moons_steps(playwright, base, steps):
     """The playground's training step: Pyodide in Chromium against CPython, seconds per step."""
-    browser = launch_chromium(playwright, OFFLINE)
+    browser = launch_chromium(playwright)
     page = browser.new_page()
     page.goto(f"{base}/book/playground.html", wait_until="load")
     page.locator(LIVE_BUTTON).click()

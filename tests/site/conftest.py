@@ -7,6 +7,8 @@ import pytest
 
 from built_site import (ARTIFACTS, BUILD_ROOT, HTML_DIR, SCREENSHOTS, SKIP_BUILD, PageVisit, builds,
                         launch_chromium, run_build, serve)
+# each code page's one live run, shared by the live tests' modules
+from live_site import page_runs  # noqa: F401
 
 
 @pytest.fixture(scope="session")

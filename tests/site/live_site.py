@@ -2,18 +2,22 @@
 and the cells the build exported (_static/live/pages/<page>.json), from which the tests derive what
 to run (never hard-coded cell numbers: the chapters change).
 
-Fixtures (imported by the test modules that use them): live_browser, live_context, tab.
+Fixtures (imported by the test modules that use them): live_context, tab, and page_runs: each code page run live ONCE per session, top to bottom, its exercises checked
+after, and everything the tests assert on recorded (test_live.py and test_live_differential.py read
+the same runs: going live and running a page are the slow part of the suite).
 """
 
 import json
 import re
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from book_files import ROOT, toc_docnames
-from built_site import launch_chromium
+from built_site import SCREENSHOTS, record_off_site
 
 LIVE = re.compile(r"^Live")
 RUN = re.compile(r"^Run")
@@ -42,35 +46,20 @@ def runnable(cell):
     return not cell["needs"] and cell["static"] is None
 
 
-# Playwright's request interception (page.route) turns the browser's HTTP cache off, and the live
-# pages are about the cache: the runtime (14 MB) loads once and later pages reuse it. So these tests
-# run their own Chromium in which every host but 127.0.0.1 resolves to nothing (so any request off
-# the site is aborted by the browser itself) and record every request that tried.
-OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-
-
-@pytest.fixture(scope="module")
-def live_browser(playwright):
-    browser = launch_chromium(playwright, OFFLINE_ARGS)
-    yield browser
-    browser.close()
-
+# The live pages are about the HTTP cache (the runtime, 14 MB, loads once and later pages reuse it),
+# which Playwright's request interception would turn off: the session's Chromium (conftest's `browser`)
+# is offline by its command line instead (built_site.OFFLINE_ARGS) and records every request that
+# tried to leave.
 
 def _record_off_site(context):
     context.blocked = []
-
-    def seen(request):
-        url = request.url
-        if not url.startswith(("data:", "blob:")) and urlparse(url).hostname != "127.0.0.1":
-            context.blocked.append(url)
-
-    context.on("request", seen)
+    record_off_site(context, context.blocked)
 
 
 @pytest.fixture(scope="module")
-def live_context(live_browser):
+def live_context(browser):
     """One browser context (one HTTP cache) for the module's tabs."""
-    context = live_browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     _record_off_site(context)
     yield context
     context.close()
@@ -138,3 +127,184 @@ def tab(live_context, site_url):
         assert not t.errors, f"page errors: {t.errors}"
         t.close()
     assert not live_context.blocked, f"requests off 127.0.0.1: {live_context.blocked}"
+
+
+# ---------------------------------------------------------------- each page run once per session
+
+# What a run records of the build's output of a cell (read from the built HTML before the run
+# replaces it) and of the live output: the words and numbers of printed text and values, and the
+# <text> of SVG figures (Graphviz's <title>s hold node ids).
+BUILD_OUTPUT_JS = """async (el) => {
+  const out = el.querySelector('.cell_output');
+  if (!out) return '';
+  const parts = [];
+  const svgText = (svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
+  for (const node of out.querySelectorAll('.mg-player, img, .output')) {
+    if (node.closest('.mg-player') && !node.classList.contains('mg-player')) continue;
+    if (node.classList.contains('mg-player')) {
+      for (const f of node.querySelectorAll('.mg-frame')) parts.push(svgText(f) + ' ' + f.dataset.caption);
+    } else if (node.tagName === 'IMG') {
+      if (node.src.endsWith('.svg')) {
+        const text = await (await fetch(node.src)).text();
+        parts.push(svgText(new DOMParser().parseFromString(text, 'image/svg+xml')));
+      } else parts.push('[image]');
+    } else if (!node.querySelector('.mg-player, img')) {
+      const pres = node.querySelectorAll('pre');  // not the copy button's text
+      parts.push(pres.length ? [...pres].map((p) => p.textContent).join('\\n') : node.textContent);
+    }
+  }
+  return parts.join('\\n');
+}"""
+
+LIVE_OUTPUT_JS = """(el) => {
+  const out = el.querySelector('.live-output');
+  const parts = [];
+  const svgText = (svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
+  for (const node of out.children) {
+    if (node.tagName === 'PRE') parts.push(node.textContent);
+    else if (node.classList.contains('live-figure')) parts.push(svgText(node));
+    else if (node.classList.contains('live-player')) {
+      for (const f of node.querySelectorAll('.live-frame')) parts.push(svgText(f) + ' ' + f.dataset.caption);
+    }
+  }
+  return parts.join('\\n');
+}"""
+
+NOTES_JS = """(el) => [...el.querySelectorAll('.live-output .live-warning, .live-output .live-error-note')]
+  .map((p) => p.textContent)"""
+
+CELL_S = 180  # the slowest cell (softmax's training) takes 2 s on a quiet machine
+
+
+def nothing_runs_on(html_dir, docname):
+    """None if a shown code cell of the page can run live, else the list of what the page needs."""
+    shown = [c for c in exported(html_dir, docname)["cells"] if c["shown"] and c["input_shown"]]
+    if not shown or any(runnable(c) for c in shown):
+        return None
+    return sorted({n for c in shown for n in c["needs"]})
+
+
+def exercises_of(cells):
+    """{exercise id: {role: cell}} from a page's exported cells (roles: starter, solution, check)."""
+    found = {}
+    for c in cells:
+        if c.get("role"):
+            found.setdefault(c["exercise"], {})[c["role"]] = c
+    return found
+
+
+def checkable(roles):
+    """Whether the browser can check the exercise: its starter and its check need nothing it lacks."""
+    return set(roles) == {"starter", "solution", "check"} and runnable(roles["starter"]) and runnable(roles["check"])
+
+
+@dataclass
+class ExerciseRun:
+    exercise: str
+    starter_failed: bool     # Check on the unedited starter showed one failure
+    starter_text: str
+    solution_passed: bool    # Check on the solution, typed into the starter's editor, showed one pass
+    solution_text: str
+
+
+@dataclass
+class PageRun:
+    """A code page run live once, as a reader would: Live, then every live cell top to bottom with
+    Run, and after each exercise's starter, Check on it unedited and with its solution."""
+    docname: str
+    live: list = field(default_factory=list)          # the shown cells that run live, in page order
+    static: list = field(default_factory=list)        # the shown cells that cannot (computed at build time)
+    static_notes: dict = field(default_factory=dict)  # static cell index -> the texts of its .live-static notes
+    editors: int = 0
+    run_buttons: int = 0
+    first: dict = field(default_factory=dict)         # the first live cell's output: aria-live, errors, text
+    results: list = field(default_factory=list)       # (cell, build text, live text, warning notes)
+    exercises: list = field(default_factory=list)     # ExerciseRun per checkable exercise
+    errors: list = field(default_factory=list)        # the page's uncaught errors
+    blocked: list = field(default_factory=list)       # requests that tried to leave 127.0.0.1
+    failure: str = ""                                 # the traceback that ended the run early, if any
+
+    def completed(self):
+        """Fail the calling test if the run did not reach its end."""
+        if self.failure:
+            pytest.fail(f"the live run of {self.docname} stopped early:\n{self.failure}")
+
+
+def check_exercise(t, ex_id, roles, on_solution_passed=None):
+    """Check on the unedited starter, then on the solution typed into its editor; the starter's
+    code is put back after."""
+    starter = roles["starter"]
+    unedited = t.run(starter["index"], button=CHECK)
+    starter_failed, starter_text = unedited.locator(".live-fail").count() == 1, unedited.inner_text()
+    t.set_code(starter["index"], roles["solution"]["source"])
+    solved = t.run(starter["index"], button=CHECK)
+    solution_passed = solved.locator(".live-pass").count() == 1
+    if solution_passed and on_solution_passed:
+        on_solution_passed(t.cell(starter["index"]))
+    t.set_code(starter["index"], starter["source"])
+    return ExerciseRun(ex_id, starter_failed, starter_text, solution_passed, solved.inner_text())
+
+
+def run_live_page(context, base_url, html_dir, docname, on_solution_passed=None):
+    """Run a code page live (see PageRun). A page where nothing can run is opened, not turned live."""
+    cells = exported(html_dir, docname)["cells"]
+    run = PageRun(docname)
+    run.live = [c for c in cells if c["shown"] and c["input_shown"] and runnable(c)]
+    run.static = [c for c in cells if c["shown"] and not runnable(c)]
+    blocked_before = len(context.blocked)
+    t = LiveTab(context, base_url, docname)
+    try:
+        if nothing_runs_on(html_dir, docname) is not None:
+            return run
+        builds = {c["index"]: t.cell(c["index"]).evaluate(BUILD_OUTPUT_JS) for c in run.live}
+        t.go_live()
+        run.static_notes = {c["index"]: t.cell(c["index"]).locator(".live-static").all_text_contents()
+                            for c in run.static}
+        run.editors = t.page.locator(".live-editor").count()
+        run.run_buttons = t.page.get_by_role("button", name=RUN, include_hidden=True).count()
+        # An exercise is checked right after its starter ran, before the cells below it: those may
+        # redefine what its check uses (value's staged Value class does), as in a reader's first pass.
+        by_starter = {roles["starter"]["index"]: (ex_id, roles)
+                      for ex_id, roles in exercises_of(cells).items() if checkable(roles)}
+        for c in run.live:
+            out = t.run(c["index"], timeout_s=CELL_S)
+            if not run.first:
+                run.first = {"aria_live": out.get_attribute("aria-live"),
+                             "errors": out.locator(".live-error").count(), "text": out.inner_text()}
+            el = t.cell(c["index"])
+            run.results.append((c, builds[c["index"]], el.evaluate(LIVE_OUTPUT_JS), el.evaluate(NOTES_JS)))
+            if c["index"] in by_starter:
+                run.exercises.append(check_exercise(t, *by_starter[c["index"]], on_solution_passed))
+        missed = sorted(ex_id for index, (ex_id, _) in by_starter.items()
+                        if index not in {c["index"] for c in run.live})
+        assert not missed, f"exercises whose starter is not a live cell: {missed}"
+    except Exception:  # noqa: BLE001 - recorded, and reported by every test that reads the run
+        run.failure = traceback.format_exc()
+    finally:
+        run.errors = list(t.errors)
+        run.blocked = context.blocked[blocked_before:]
+        t.close()
+    return run
+
+
+@pytest.fixture(scope="session")
+def page_runs(browser, site_url, html_dir):
+    """`page_runs(docname)`: the page's PageRun, made on first use (one tab at a time, one context,
+    so the runtime loads from the HTTP cache after the first page)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    _record_off_site(context)
+    runs = {}
+
+    def screenshot_once(locator):
+        path = SCREENSHOTS / "live-exercise-checked.png"
+        if not path.exists():
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            locator.screenshot(path=str(path))
+
+    def page_run(docname):
+        if docname not in runs:
+            runs[docname] = run_live_page(context, site_url, html_dir, docname, screenshot_once)
+        return runs[docname]
+
+    yield page_run
+    context.close()

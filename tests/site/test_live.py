@@ -18,8 +18,8 @@ import pytest
 
 from book_files import toc_docnames
 from built_site import SCREENSHOTS
-from live_site import (BOOT_BYTES_LIMIT, CHECK, CODE_PAGES, LIVE, RUN, RUN_S, STOP, LiveTab,  # noqa: F401
-                       exported, live_browser, live_context, runnable, tab)
+from live_site import (BOOT_BYTES_LIMIT, CODE_PAGES, LIVE, RUN, RUN_S, STOP, LiveTab,  # noqa: F401
+                       checkable, exercises_of, exported, live_context, nothing_runs_on, tab)
 
 # ---------------------------------------------------------------- before the first click
 
@@ -39,22 +39,14 @@ def test_no_runtime_loads_before_the_first_click(tab, html_dir):
         t.close()
 
 
-def nothing_runs_on(html_dir, docname):
-    """None if a shown code cell of the page can run live, else the list of what the page needs."""
-    shown = [c for c in exported(html_dir, docname)["cells"] if c["shown"] and c["input_shown"]]
-    if not shown or any(runnable(c) for c in shown):
-        return None
-    return sorted({n for c in shown for n in c["needs"]})
-
-
-def test_a_page_where_nothing_can_run_says_so_and_loads_nothing(live_browser, site_url, html_dir):
+def test_a_page_where_nothing_can_run_says_so_and_loads_nothing(browser, site_url, html_dir):
     """Issue 16: book/pytorch offered Live code, loaded 7 MB and started Python for nothing."""
     pages = [(d, None) for d in CODE_PAGES if nothing_runs_on(html_dir, d) is not None]
     if not pages:
         # every chapter has a live cell today: mark one as the build marks a page where none runs
         pages = [(CODE_PAGES[0], ["PyTorch"])]
     for docname, fake in pages:
-        live_context = live_browser.new_context()  # its own: the init script must not reach other tests
+        live_context = browser.new_context()  # its own: the init script must not reach other tests
         if fake:
             live_context.add_init_script("""new MutationObserver((_, observer) => {
               const cells = document.querySelector('meta[name="live-cells"]');
@@ -75,8 +67,8 @@ def test_a_page_where_nothing_can_run_says_so_and_loads_nothing(live_browser, si
         live_context.close()
 
 
-def test_page_opened_as_a_file_says_live_cells_need_a_server(live_browser, html_dir):
-    context = live_browser.new_context()
+def test_page_opened_as_a_file_says_live_cells_need_a_server(browser, html_dir):
+    context = browser.new_context()
     page = context.new_page()
     page.goto((Path(html_dir) / f"{CODE_PAGES[0]}.html").as_uri())
     button = page.get_by_role("button", name=LIVE)
@@ -87,30 +79,31 @@ def test_page_opened_as_a_file_says_live_cells_need_a_server(live_browser, html_
 # ---------------------------------------------------------------- every chapter
 
 @pytest.mark.parametrize("docname", CODE_PAGES)
-def test_chapter_goes_live_and_runs_its_first_cell(tab, html_dir, docname):
+def test_chapter_goes_live_and_runs_its_first_cell(page_runs, html_dir, docname):
+    """Live, then the first live cell: it runs, says when it is done and speaks through aria-live; a
+    cell that cannot run says so. (The page's one live run: test_live_differential.py checks the other
+    cells of the same run, test_every_exercise_is_checked_in_the_browser its exercises.)"""
     if nothing_runs_on(html_dir, docname) is not None:
         pytest.skip(f"nothing on {docname} runs in the browser (its own test checks the page says so)")
-    data = exported(html_dir, docname)
-    t = tab(docname)
-    t.go_live()
-    cells = data["cells"]
-    live = [c for c in cells if c["shown"] and c["input_shown"] and runnable(c)]
-    static = [c for c in cells if c["shown"] and not runnable(c)]
-    for c in static:
-        note = t.cell(c["index"]).locator(".live-static")
-        assert note.count() == 1, f"cell {c['index']} cannot run live but does not say so"
-        assert "Computed when the book was built" in note.text_content()
-    editors = t.page.locator(".live-editor")
-    assert editors.count() == len(live)
-    assert t.page.get_by_role("button", name=RUN, include_hidden=True).count() == len(live)
-    if not live:
-        assert static, f"{docname}: no cell is live and none says why"
+    run = page_runs(docname)
+    if run.live and not run.first:
+        run.completed()  # the run stopped before the first cell's output: says where
+        pytest.fail(f"{docname}: the first live cell did not run")
+    for c in run.static:
+        notes = run.static_notes.get(c["index"], [])
+        assert len(notes) == 1, f"cell {c['index']} cannot run live but does not say so"
+        assert "Computed when the book was built" in notes[0]
+    assert run.editors == len(run.live)
+    assert run.run_buttons == len(run.live)
+    if not run.live:
+        assert run.static, f"{docname}: no cell is live and none says why"
         return
-    first = live[0]
-    out = t.run(first["index"])
-    assert out.get_attribute("aria-live") == "polite"
-    assert out.locator(".live-error").count() == 0, out.inner_text()
-    assert "Done in" in out.inner_text()
+    assert run.first["aria_live"] == "polite"
+    assert run.first["errors"] == 0, run.first["text"]
+    assert "Done in" in run.first["text"]
+    run.completed()
+    assert not run.errors, f"page errors: {run.errors}"
+    assert not run.blocked, f"requests off 127.0.0.1: {run.blocked}"
 
 
 # ---------------------------------------------------------------- the runtime on one engine chapter
@@ -201,21 +194,10 @@ def test_stop_ends_an_infinite_loop_and_the_next_run_works(engine_tab):
 
 # ---------------------------------------------------------------- exercises
 
-def _exercises(html_dir):
-    found = []
-    for docname in CODE_PAGES:
-        cells = exported(html_dir, docname)["cells"]
-        by_id = {}
-        for c in cells:
-            if c.get("role"):
-                by_id.setdefault(c["exercise"], {})[c["role"]] = c
-        for ex_id, roles in by_id.items():
-            found.append((docname, ex_id, roles))
-    return found
-
-
-def test_every_exercise_is_checked_in_the_browser(live_context, site_url, html_dir):
-    exercises = _exercises(html_dir)
+def test_every_exercise_is_checked_in_the_browser(page_runs, html_dir):
+    """Every exercise has a starter, a solution and a check; in each page's live run (after its cells),
+    Check fails on the unedited starter and passes on the solution typed into the starter's editor."""
+    exercises = [(d, e, roles) for d in CODE_PAGES for e, roles in exercises_of(exported(html_dir, d)["cells"]).items()]
     if not exercises:
         pytest.skip("no chapter has exercises in the starter/solution/check convention yet")
     incomplete = [(d, e) for d, e, roles in exercises if set(roles) != {"starter", "solution", "check"}]
@@ -223,31 +205,21 @@ def test_every_exercise_is_checked_in_the_browser(live_context, site_url, html_d
     # An exercise whose starter or check needs what the browser lacks (numpy, scikit-learn...)
     # gets no Check button: its cells say so instead. Listed, not failed.
     offline = [(d, e, sorted(set(roles["starter"]["needs"] + roles["check"]["needs"])))
-               for d, e, roles in exercises if not (runnable(roles["starter"]) and runnable(roles["check"]))]
+               for d, e, roles in exercises if not checkable(roles)]
     if offline:
         warnings.warn(f"exercises that cannot be checked in the browser: {offline}")
-    exercises = [(d, e, roles) for d, e, roles in exercises
-                 if runnable(roles["starter"]) and runnable(roles["check"])]
     failures = []
-    for docname in sorted({d for d, _, _ in exercises}):
-        t = LiveTab(live_context, site_url, docname)
-        t.go_live()
-        for d, ex_id, roles in exercises:
-            if d != docname:
-                continue
-            starter, solution = roles["starter"], roles["solution"]
-            out = t.run(starter["index"], button=CHECK)
-            if out.locator(".live-fail").count() != 1:
-                failures.append(f"{docname} {ex_id}: the unedited starter did not fail: {out.inner_text()[:300]}")
-            t.set_code(starter["index"], solution["source"])
-            out = t.run(starter["index"], button=CHECK)
-            if out.locator(".live-pass").count() != 1:
-                failures.append(f"{docname} {ex_id}: the solution did not pass: {out.inner_text()[:300]}")
-            elif not (SCREENSHOTS / "live-exercise-checked.png").exists():
-                screenshot(t.cell(starter["index"]), "live-exercise-checked")
-            t.set_code(starter["index"], starter["source"])
-        assert not t.errors, t.errors
-        t.close()
+    for docname in sorted({d for d, _, roles in exercises if checkable(roles)}):
+        run = page_runs(docname)
+        run.completed()
+        assert not run.errors, f"{docname}: page errors: {run.errors}"
+        wanted = sorted(e for d, e, roles in exercises if d == docname and checkable(roles))
+        assert sorted(x.exercise for x in run.exercises) == wanted, f"{docname}: exercises not checked"
+        for x in run.exercises:
+            if not x.starter_failed:
+                failures.append(f"{docname} {x.exercise}: the unedited starter did not fail: {x.starter_text[:300]}")
+            if not x.solution_passed:
+                failures.append(f"{docname} {x.exercise}: the solution did not pass: {x.solution_text[:300]}")
     assert not failures, "\n".join(failures)
 
 

@@ -22,9 +22,7 @@ import re
 import pytest
 
 from built_site import ARTIFACTS
-from live_site import (CODE_PAGES, LiveTab, exported, live_browser, live_context, runnable)  # noqa: F401
-
-CELL_S = 180  # the slowest cell (softmax's training) takes 2 s on a quiet machine
+from live_site import CODE_PAGES, nothing_runs_on
 
 # (reason, where the pattern is looked for: "source" | "output" | "tag", pattern)
 LEGITIMATE = [
@@ -43,46 +41,6 @@ LEGITIMATE = [
 ]
 
 TOKEN = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z_0-9]*")
-
-BUILD_OUTPUT_JS = """async (el) => {
-  const out = el.querySelector('.cell_output');
-  if (!out) return '';
-  const parts = [];
-  const svgText = (svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
-  for (const node of out.querySelectorAll('.mg-player, img, .output')) {
-    if (node.closest('.mg-player') && !node.classList.contains('mg-player')) continue;
-    if (node.classList.contains('mg-player')) {
-      for (const f of node.querySelectorAll('.mg-frame')) parts.push(svgText(f) + ' ' + f.dataset.caption);
-    } else if (node.tagName === 'IMG') {
-      if (node.src.endsWith('.svg')) {
-        const text = await (await fetch(node.src)).text();
-        parts.push(svgText(new DOMParser().parseFromString(text, 'image/svg+xml')));
-      } else parts.push('[image]');
-    } else if (!node.querySelector('.mg-player, img')) {
-      const pres = node.querySelectorAll('pre');  // not the copy button's text
-      parts.push(pres.length ? [...pres].map((p) => p.textContent).join('\\n') : node.textContent);
-    }
-  }
-  return parts.join('\\n');
-}"""
-
-LIVE_OUTPUT_JS = """(el) => {
-  const out = el.querySelector('.live-output');
-  const parts = [];
-  const svgText = (svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
-  for (const node of out.children) {
-    if (node.tagName === 'PRE') parts.push(node.textContent);
-    else if (node.classList.contains('live-figure')) parts.push(svgText(node));
-    else if (node.classList.contains('live-player')) {
-      for (const f of node.querySelectorAll('.live-frame')) parts.push(svgText(f) + ' ' + f.dataset.caption);
-    }
-  }
-  return parts.join('\\n');
-}"""
-
-NOTES_JS = """(el) => [...el.querySelectorAll('.live-output .live-warning, .live-output .live-error-note')]
-  .map((p) => p.textContent)"""
-
 
 def tokens(text):
     return TOKEN.findall(text)
@@ -128,28 +86,6 @@ def declared(cell, build, live):
     return None
 
 
-def run_page(context, site_url, html_dir, docname, until=None):
-    """Run the page's live cells top to bottom: [(cell, build text, live text, notes)]."""
-    cells = [c for c in exported(html_dir, docname)["cells"] if c["shown"] and c["input_shown"] and runnable(c)]
-    t = LiveTab(context, site_url, docname)
-    try:
-        if not cells:
-            return []
-        builds = {c["index"]: t.cell(c["index"]).evaluate(BUILD_OUTPUT_JS) for c in cells}
-        t.go_live()
-        results = []
-        for c in cells:
-            t.run(c["index"], timeout_s=CELL_S)
-            el = t.cell(c["index"])
-            results.append((c, builds[c["index"]], el.evaluate(LIVE_OUTPUT_JS), el.evaluate(NOTES_JS)))
-            if until is not None and until(c):
-                break
-        assert not t.errors, t.errors
-        return results
-    finally:
-        t.close()
-
-
 @pytest.fixture(scope="module")
 def report():
     lines, counts = [], {}
@@ -161,10 +97,14 @@ def report():
 
 
 @pytest.mark.parametrize("docname", CODE_PAGES)
-def test_every_live_cell_shows_what_the_build_computed(live_context, site_url, html_dir, docname, report):
+def test_every_live_cell_shows_what_the_build_computed(page_runs, html_dir, docname, report):
     lines, counts = report
     unexplained = []
-    results = run_page(live_context, site_url, html_dir, docname)
+    run = page_runs(docname)
+    run.completed()
+    assert not run.errors, f"page errors: {run.errors}"
+    results = run.results
+    assert len(results) == (0 if nothing_runs_on(html_dir, docname) else len(run.live)), "not every live cell ran"
     for cell, build, live, notes in results:
         name = f"{docname} cell {cell['index']}"
         for note in notes:
@@ -186,15 +126,17 @@ def test_every_live_cell_shows_what_the_build_computed(live_context, site_url, h
     assert not unexplained, f"{len(unexplained)} unexplained difference(s):\n" + "\n".join(unexplained)
 
 
-def test_softmax_training_reaches_the_builds_accuracy(live_context, site_url, html_dir):
+def test_softmax_training_reaches_the_builds_accuracy(page_runs):
     """Issue 16: in the browser the softmax chapter's training stayed at loss 1.1220 and 16 %
     accuracy at every step (the build reaches 94 % and more). The training cell is the first live cell
     whose build output reports an accuracy."""
-    docname = "book/softmax"
+    run = page_runs("book/softmax")
     trains = lambda c: "accuracy" in c["source"] and "backward" in c["source"]  # noqa: E731
-    results = run_page(live_context, site_url, html_dir, docname, until=trains)
-    cell, build, live, notes = results[-1]
-    assert trains(cell), "no live cell of book/softmax trains and reports an accuracy"
+    training = [r for r in run.results if trains(r[0])]
+    if not training:
+        run.completed()
+    assert training, "no live cell of book/softmax trains and reports an accuracy"
+    cell, build, live, notes = training[0]
     assert not notes, notes
     accuracies = [re.findall(r"accuracy\D*([\d.]+)", text) for text in (build, live)]
     assert accuracies[0] and accuracies[1] == accuracies[0], (build, live)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from live_site import RUN, STOP, exported, live_browser, live_context, runnable, tab  # noqa: F401
+from live_site import RUN, STOP, exported, live_context, runnable, tab  # noqa: F401
 
 PAGE = "book/gpt-training"
 TRAIN_S = 600          # the cells above (the names, the split) and the training, on a busy machine

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from live_site import (LIVE, RUN, STOP, LiveTab, exported, live_browser, live_context,  # noqa: F401
+from live_site import (LIVE, RUN, STOP, LiveTab, exported, live_context,  # noqa: F401
                        runnable, tab)
 
 ENGINE_PAGE = "book/value"
@@ -249,9 +249,9 @@ def test_playground_refuses_an_out_of_range_learning_rate_and_says_so(tab):
     assert "Could not reset" not in demo.inner_text(), message.inner_text()
 
 
-def test_on_a_phone_a_wrapped_line_keeps_its_indentation(live_browser, site_url, html_dir):
+def test_on_a_phone_a_wrapped_line_keeps_its_indentation(browser, site_url, html_dir):
     """Wrapped lines restarted at column 0 and read as dedented Python."""
-    context = live_browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                        is_mobile=True, has_touch=True)
     t = LiveTab(context, site_url, ENGINE_PAGE)
     t.go_live()

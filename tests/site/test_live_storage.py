@@ -11,17 +11,16 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from built_site import CHROMIUM, CHROMIUM_ARGS
-from live_site import CHECK, OFFLINE_ARGS, LiveTab, exported, runnable
+from built_site import launch_chromium
+from live_site import CHECK, LiveTab, exported, runnable
 
 PAGE = "book/value"
 KEY = "micrograd-book:live:" + PAGE
 
 
 def launch(playwright, profile):
-    context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS,
-        viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = launch_chromium(playwright, profile=profile, viewport={"width": 1280, "height": 900},
+                              accept_downloads=True)
     context.sent = []
 
     def seen(request):
