@@ -173,7 +173,7 @@ LIVE_OUTPUT_JS = """(el) => {
 NOTES_JS = """(el) => [...el.querySelectorAll('.live-output .live-warning, .live-output .live-error-note')]
   .map((p) => p.textContent)"""
 
-CELL_S = 180  # the slowest cell (softmax's training) takes 2 s on a quiet machine
+CELL_S = 600  # the slowest cells: the GPT's training (about a minute quiet), softmax's (2 s)
 
 
 def nothing_runs_on(html_dir, docname):
@@ -219,6 +219,8 @@ class PageRun:
     run_buttons: int = 0
     first: dict = field(default_factory=dict)         # the first live cell's output: aria-live, errors, text
     results: list = field(default_factory=list)       # (cell, build text, live text, warning notes)
+    outputs: dict = field(default_factory=dict)       # live cell index -> its whole output as the reader reads it
+    error_cells: list = field(default_factory=list)   # the live cells whose output shows an error
     exercises: list = field(default_factory=list)     # ExerciseRun per checkable exercise
     errors: list = field(default_factory=list)        # the page's uncaught errors
     blocked: list = field(default_factory=list)       # requests that tried to leave 127.0.0.1
@@ -268,9 +270,13 @@ def run_live_page(context, base_url, html_dir, docname, on_solution_passed=None)
                       for ex_id, roles in exercises_of(cells).items() if checkable(roles)}
         for c in run.live:
             out = t.run(c["index"], timeout_s=CELL_S)
+            run.outputs[c["index"]] = out.inner_text()
+            errors = out.locator(".live-error").count()
+            if errors:
+                run.error_cells.append(c["index"])
             if not run.first:
-                run.first = {"aria_live": out.get_attribute("aria-live"),
-                             "errors": out.locator(".live-error").count(), "text": out.inner_text()}
+                run.first = {"aria_live": out.get_attribute("aria-live"), "errors": errors,
+                             "text": run.outputs[c["index"]]}
             el = t.cell(c["index"])
             run.results.append((c, builds[c["index"]], el.evaluate(LIVE_OUTPUT_JS), el.evaluate(NOTES_JS)))
             if c["index"] in by_starter:
