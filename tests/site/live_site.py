@@ -184,6 +184,14 @@ def nothing_runs_on(html_dir, docname):
     return sorted({n for c in shown for n in c["needs"]})
 
 
+def opened_page(t):
+    """What a just-opened page did before any click: the files of the live runtime it requested
+    (by path) and how many Live buttons it shows."""
+    t.page.wait_for_timeout(300)
+    return {"live_requests": sorted({urlparse(u).path for u in t.requests if "/_static/live/" in u}),
+            "live_buttons": t.page.get_by_role("button", name=LIVE).count()}
+
+
 def exercises_of(cells):
     """{exercise id: {role: cell}} from a page's exported cells (roles: starter, solution, check)."""
     found = {}
@@ -224,6 +232,7 @@ class PageRun:
     exercises: list = field(default_factory=list)     # ExerciseRun per checkable exercise
     errors: list = field(default_factory=list)        # the page's uncaught errors
     blocked: list = field(default_factory=list)       # requests that tried to leave 127.0.0.1
+    opened: dict = field(default_factory=dict)        # the page as loaded, before the click (opened_page)
     failure: str = ""                                 # the traceback that ended the run early, if any
 
     def completed(self):
@@ -256,6 +265,7 @@ def run_live_page(context, base_url, html_dir, docname, on_solution_passed=None)
     blocked_before = len(context.blocked)
     t = LiveTab(context, base_url, docname)
     try:
+        run.opened = opened_page(t)
         if nothing_runs_on(html_dir, docname) is not None:
             return run
         builds = {c["index"]: t.cell(c["index"]).evaluate(BUILD_OUTPUT_JS) for c in run.live}
