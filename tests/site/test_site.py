@@ -22,7 +22,7 @@ NOTEBOOKS = [name for name in PAGES if is_notebook(name)]
 EXPECTED = {
     "book/intro": {"img": 1},
     "book/derivatives": {"img": 2},
-    "book/value": {"img": 1, "table": 2},
+    "book/value": {"img": 1, "table": 1},
     "book/backprop-by-hand": {"img": 2, "table": 3},
     "book/automating": {"img": 1, "table": 1, "player": 1},
     "book/checking": {"img": 3, "table": 3},
