@@ -8,7 +8,7 @@ import pytest
 from built_site import (ARTIFACTS, BUILD_ROOT, HTML_DIR, SCREENSHOTS, SKIP_BUILD, PageVisit, builds,
                         launch_chromium, run_build, serve)
 # each code page's one live run, shared by the live tests' modules
-from live_site import page_runs  # noqa: F401
+from live_site import page_runs, start_page_runs  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -31,12 +31,23 @@ def cached_build(clean_build):
 @pytest.fixture(scope="session")
 def html_dir(request):
     if not SKIP_BUILD:
-        request.getfixturevalue("clean_build")
+        # Both builds before any test reads the site: the cached build (--all) rewrites every page.
+        if request.getfixturevalue("clean_build").returncode == 0:
+            request.getfixturevalue("cached_build")
     # With --keep-going a build that fails on warnings still writes the site: check it anyway,
     # test_clean_strict_build_succeeds reports the build failure itself.
     if not (HTML_DIR / "index.html").exists():
         pytest.fail("the book did not build, so there is no site to check (see test-artifacts/build-clean.log)")
+    if any("page_runs" in item.fixturenames for item in request.session.items):
+        # every code page run live, in a process of its own, while the other tests go on
+        getattr(request.config, "_live_page_runs", None) or start_page_runs(request.config, HTML_DIR)
     return HTML_DIR
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that read the live page runs (page_runs) go last, so that the runs, started in the
+    background once the site is built, overlap the rest of the suite."""
+    items.sort(key=lambda item: "page_runs" in getattr(item, "fixturenames", ()))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -2,22 +2,27 @@
 and the cells the build exported (_static/live/pages/<page>.json), from which the tests derive what
 to run (never hard-coded cell numbers: the chapters change).
 
-Fixtures (imported by the test modules that use them): live_context, tab, and page_runs: each code page run live ONCE per session, top to bottom, its exercises checked
-after, and everything the tests assert on recorded (test_live.py and test_live_differential.py read
-the same runs: going live and running a page are the slow part of the suite).
+Fixtures (imported by the test modules that use them): live_context, tab, and page_runs: each code
+page run live ONCE per session, top to bottom, its exercises checked after their starters, and
+everything the tests assert on recorded (test_live.py, test_live_differential.py and test_live_gpt.py
+read the same runs: going live and running a page are the slow part of the suite). The runs happen
+in a process of their own, beside the rest of the suite (BackgroundRuns).
 """
 
 import json
+import os
 import re
+import subprocess
+import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from book_files import ROOT, toc_docnames
-from built_site import SCREENSHOTS, record_off_site
+from built_site import ARTIFACTS, SCREENSHOTS, launch_chromium, record_off_site, serve
 
 LIVE = re.compile(r"^Live")
 RUN = re.compile(r"^Run")
@@ -235,6 +240,13 @@ class PageRun:
     opened: dict = field(default_factory=dict)        # the page as loaded, before the click (opened_page)
     failure: str = ""                                 # the traceback that ended the run early, if any
 
+    @classmethod
+    def from_dict(cls, data):
+        """A run read back from JSON (asdict)."""
+        return cls(**dict(data, exercises=[ExerciseRun(**x) for x in data["exercises"]],
+                          static_notes={int(k): v for k, v in data["static_notes"].items()},
+                          outputs={int(k): v for k, v in data["outputs"].items()}))
+
     def completed(self):
         """Fail the calling test if the run did not reach its end."""
         if self.failure:
@@ -303,24 +315,81 @@ def run_live_page(context, base_url, html_dir, docname, on_solution_passed=None)
     return run
 
 
+def _screenshot_once(locator):
+    path = SCREENSHOTS / "live-exercise-checked.png"
+    if not path.exists():
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        locator.screenshot(path=str(path))
+
+
+def run_every_code_page(html_dir, out):
+    """Run every code page live (run_live_page) with a Chromium and a server of its own, one tab
+    at a time in one context (the runtime loads from the HTTP cache after the first page), and
+    write the runs to the JSON file `out`."""
+    from playwright.sync_api import sync_playwright
+
+    with serve(html_dir) as base_url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        _record_off_site(context)
+        runs = {d: asdict(run_live_page(context, base_url, html_dir, d, _screenshot_once)) for d in CODE_PAGES}
+        browser.close()
+    Path(out).write_text(json.dumps(runs))
+
+
+class BackgroundRuns:
+    """run_every_code_page in a process of its own, started as soon as the site is built (by
+    conftest's html_dir), so that the page runs overlap the rest of the suite on the second core;
+    the tests that read them run last (conftest's pytest_collection_modifyitems)."""
+
+    def __init__(self, html_dir):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.out = ARTIFACTS / "live-page-runs.json"
+        self.out.unlink(missing_ok=True)
+        self.log_path = ARTIFACTS / "live-page-runs.log"
+        tests = Path(__file__).resolve().parent
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(tests), str(tests.parent), os.environ.get("PYTHONPATH", "")]))
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen([sys.executable, __file__, str(html_dir), str(self.out)],
+                                            env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.runs = None
+
+    def get(self, docname):
+        if self.runs is None:
+            try:
+                code = self.process.wait(timeout=RUNS_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.stop()
+                pytest.fail(f"the live page runs took over {RUNS_TIMEOUT_S} s (log: {self.log_path})")
+            if code != 0 or not self.out.exists():
+                pytest.fail(f"the live page runs failed (exit {code}):\n{self.log_path.read_text()[-3000:]}")
+            self.runs = {d: PageRun.from_dict(r) for d, r in json.loads(self.out.read_text()).items()}
+        assert docname in self.runs, f"{docname} is not a code page of the table of contents"
+        return self.runs[docname]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+RUNS_TIMEOUT_S = 3600
+
+
 @pytest.fixture(scope="session")
-def page_runs(browser, site_url, html_dir):
-    """`page_runs(docname)`: the page's PageRun, made on first use (one tab at a time, one context,
-    so the runtime loads from the HTTP cache after the first page)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    _record_off_site(context)
-    runs = {}
+def page_runs(request, html_dir):
+    """`page_runs(docname)`: the page's PageRun, from the runs in the background (BackgroundRuns;
+    started here if html_dir did not start them)."""
+    runs = getattr(request.config, "_live_page_runs", None) or start_page_runs(request.config, html_dir)
+    yield runs.get
+    runs.stop()
 
-    def screenshot_once(locator):
-        path = SCREENSHOTS / "live-exercise-checked.png"
-        if not path.exists():
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            locator.screenshot(path=str(path))
 
-    def page_run(docname):
-        if docname not in runs:
-            runs[docname] = run_live_page(context, site_url, html_dir, docname, screenshot_once)
-        return runs[docname]
+def start_page_runs(config, html_dir):
+    config._live_page_runs = BackgroundRuns(html_dir)
+    return config._live_page_runs
 
-    yield page_run
-    context.close()
+
+if __name__ == "__main__":  # python tests/site/live_site.py HTML_DIR OUT.json (BackgroundRuns)
+    run_every_code_page(sys.argv[1], sys.argv[2])
