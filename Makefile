@@ -18,7 +18,8 @@ PY     := $(VENV)/bin/python
 JB     := $(VENV)/bin/jupyter-book
 PORT   ?= 8000
 CHROMIUM ?= /usr/bin/chromium
-# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k browser"`.
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k browser"`. `make test` ends with its 15
+# slowest tests (where the time goes).
 PYTEST_ARGS ?=
 # On Linux, PyPI's PyTorch wheel is the CUDA build, which pulls in about 19 nvidia/cuda/triton
 # wheels (gigabytes) for a book that runs on the CPU. PyTorch's own index has the CPU-only build
@@ -79,7 +80,7 @@ book: check-dot check-npm $(VENV)/.book-installed node_modules/.npm-installed
 	@echo "Open _build/html/index.html in a browser (or run: make serve)."
 
 test: check-dot check-npm check-chromium $(VENV)/.dev-installed node_modules/.npm-installed
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev-installed
 	$(PY) -m pytest tests/package $(PYTEST_ARGS)

@@ -56,6 +56,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section(title)
         for line in lines:
             terminalreporter.write_line(line)
+    runs = getattr(terminalreporter.config, "_live_page_runs", None)
+    if runs is not None and runs.seconds is not None:
+        terminalreporter.section("live pages")
+        terminalreporter.write_line(f"every code page run live ({len(runs.runs)} pages) in {runs.seconds:.1f} s, "
+                                    "beside the other tests (tests/site/live_site.py)")
     if not builds:
         return
     terminalreporter.section("book build times")

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -328,13 +329,14 @@ def run_every_code_page(html_dir, out):
     write the runs to the JSON file `out`."""
     from playwright.sync_api import sync_playwright
 
+    start = time.monotonic()
     with serve(html_dir) as base_url, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         _record_off_site(context)
         runs = {d: asdict(run_live_page(context, base_url, html_dir, d, _screenshot_once)) for d in CODE_PAGES}
         browser.close()
-    Path(out).write_text(json.dumps(runs))
+    Path(out).write_text(json.dumps({"seconds": time.monotonic() - start, "runs": runs}))
 
 
 class BackgroundRuns:
@@ -353,7 +355,7 @@ class BackgroundRuns:
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen([sys.executable, __file__, str(html_dir), str(self.out)],
                                             env=env, stdout=log, stderr=subprocess.STDOUT)
-        self.runs = None
+        self.runs, self.seconds = None, None
 
     def get(self, docname):
         if self.runs is None:
@@ -364,7 +366,9 @@ class BackgroundRuns:
                 pytest.fail(f"the live page runs took over {RUNS_TIMEOUT_S} s (log: {self.log_path})")
             if code != 0 or not self.out.exists():
                 pytest.fail(f"the live page runs failed (exit {code}):\n{self.log_path.read_text()[-3000:]}")
-            self.runs = {d: PageRun.from_dict(r) for d, r in json.loads(self.out.read_text()).items()}
+            written = json.loads(self.out.read_text())
+            self.seconds = written["seconds"]
+            self.runs = {d: PageRun.from_dict(r) for d, r in written["runs"].items()}
         assert docname in self.runs, f"{docname} is not a code page of the table of contents"
         return self.runs[docname]
 
