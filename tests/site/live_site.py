@@ -119,6 +119,27 @@ class LiveTab:
         self.page.close()
 
 
+ENGINE_PAGE = "book/value"
+
+
+@pytest.fixture(scope="module")
+def engine_tab(live_context, site_url, html_dir):
+    """book/value, live, with its first live cell as a scratch cell: `engine_tab.run_code(code)`."""
+    data = exported(html_dir, ENGINE_PAGE)
+    t = LiveTab(live_context, site_url, ENGINE_PAGE)
+    t.go_live()
+    t.first = next(c["index"] for c in data["cells"] if c["shown"] and c["input_shown"] and runnable(c))
+
+    def run_code(code):
+        t.set_code(t.first, code)
+        return t.run(t.first)
+
+    t.run_code = run_code
+    yield t
+    assert not t.errors, t.errors
+    t.close()
+
+
 @pytest.fixture
 def tab(live_context, site_url):
     tabs = []

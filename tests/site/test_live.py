@@ -19,7 +19,7 @@ import pytest
 from book_files import toc_docnames
 from built_site import SCREENSHOTS
 from live_site import (BOOT_BYTES_LIMIT, CODE_PAGES, LIVE, RUN, RUN_S, STOP, LiveTab,  # noqa: F401
-                       checkable, exercises_of, exported, live_context, nothing_runs_on, opened_page, runnable, tab)
+                       checkable, engine_tab, exercises_of, exported, live_context, nothing_runs_on, opened_page, tab)
 
 # ---------------------------------------------------------------- before the first click
 
@@ -110,20 +110,6 @@ def test_chapter_goes_live_and_runs_its_first_cell(page_runs, html_dir, docname)
 
 
 # ---------------------------------------------------------------- the runtime on one engine chapter
-
-ENGINE_PAGE = "book/value"
-
-
-@pytest.fixture(scope="module")
-def engine_tab(live_context, site_url, html_dir):
-    data = exported(html_dir, ENGINE_PAGE)
-    t = LiveTab(live_context, site_url, ENGINE_PAGE)
-    t.go_live()
-    t.first = next(c["index"] for c in data["cells"] if c["shown"] and c["input_shown"] and runnable(c))
-    yield t
-    assert not t.errors, t.errors
-    t.close()
-
 
 def test_editing_a_number_changes_the_gradient(engine_tab):
     t = engine_tab

@@ -9,29 +9,8 @@ import re
 
 import pytest
 
-from live_site import (LIVE, RUN, STOP, LiveTab, exported, live_context,  # noqa: F401
+from live_site import (ENGINE_PAGE, LIVE, RUN, STOP, LiveTab, engine_tab, exported, live_context,  # noqa: F401
                        runnable, tab)
-
-ENGINE_PAGE = "book/value"
-
-
-@pytest.fixture(scope="module")
-def scratch(live_context, site_url, html_dir):
-    """book/value, live, with its first live cell as a scratch cell: `scratch.run(code)`."""
-    data = exported(html_dir, ENGINE_PAGE)
-    t = LiveTab(live_context, site_url, ENGINE_PAGE)
-    t.go_live()
-    t.first = next(c["index"] for c in data["cells"] if c["shown"] and c["input_shown"] and runnable(c))
-
-    def run(code, timeout_s=60):
-        t.set_code(t.first, code)
-        return t.run(t.first)
-
-    t.run_code = run
-    yield t
-    assert not t.errors, t.errors
-    t.close()
-
 
 def text_of(out, kind):
     return "".join(out.locator(f".live-{kind}").all_inner_texts())
@@ -39,10 +18,10 @@ def text_of(out, kind):
 
 # ---------------------------------------------------------------- correct by construction
 
-def test_dropping_a_sibling_keeps_the_gradient_right(scratch):
+def test_dropping_a_sibling_keeps_the_gradient_right(engine_tab):
     """The review's reproducer: the worker's refcount heuristic cut the graph under Python 3.14 and
     gave [-1.0, 0.0]; CPython gives [0.0, 1.0]."""
-    out = scratch.run_code(
+    out = engine_tab.run_code(
         "from micrograd.engine import Value\n"
         "z = [Value(1.0), Value(2.0)]\n"
         "def pair(z):\n"
@@ -54,10 +33,10 @@ def test_dropping_a_sibling_keeps_the_gradient_right(scratch):
     assert text_of(out, "stdout").strip() == "[0.0, 1.0]", out.inner_text()
 
 
-def test_a_graph_a_hundred_thousand_operations_deep_is_freed(scratch):
+def test_a_graph_a_hundred_thousand_operations_deep_is_freed(engine_tab):
     """Freeing a chain about 700 operations deep overflowed the worker's stack ("Maximum call stack
     size exceeded", a fatal Pyodide error) before micrograd freed graphs flat under WebAssembly."""
-    out = scratch.run_code(
+    out = engine_tab.run_code(
         "from micrograd.engine import Value\n"
         "for depth in (1_000, 5_000, 100_000):\n"
         "    x = x0 = Value(0.5)\n"
@@ -68,57 +47,57 @@ def test_a_graph_a_hundred_thousand_operations_deep_is_freed(scratch):
         "    del x, x0\n"
         "    print(depth, grad > 1)")
     assert text_of(out, "stdout").split() == ["1000", "True", "5000", "True", "100000", "True"], out.inner_text()
-    assert scratch.run_code("6 * 7").locator(".live-result").inner_text() == "42"
+    assert engine_tab.run_code("6 * 7").locator(".live-result").inner_text() == "42"
 
 
-def test_value_rejecting_its_input_makes_no_deallocator_noise(scratch):
+def test_value_rejecting_its_input_makes_no_deallocator_noise(engine_tab):
     """'Exception ignored ... _free_iteratively ... no attribute _prev' came before every error of
     Value(): three times in the value chapter's section that teaches those errors."""
-    out = scratch.run_code("from micrograd.engine import Value\nValue('3')")
+    out = engine_tab.run_code("from micrograd.engine import Value\nValue('3')")
     text = out.inner_text()
     assert "TypeError" in text and "Exception ignored" not in text, text
-    assert "Exception ignored" not in scratch.run_code("import gc\ngc.collect()\nprint('ok')").inner_text()
+    assert "Exception ignored" not in engine_tab.run_code("import gc\ngc.collect()\nprint('ok')").inner_text()
 
 
 # ---------------------------------------------------------------- outputs
 
-def test_print_in_a_loop_is_linear(scratch):
+def test_print_in_a_loop_is_linear(engine_tab):
     """200,000 prints took 6.1 s (each appended to one growing string): twice the lines must take
     about twice as long, not four times."""
     def seconds(lines):
-        out = scratch.run_code(f"for i in range({lines}):\n    print(i)")
+        out = engine_tab.run_code(f"for i in range({lines}):\n    print(i)")
         return float(re.search(r"Done in ([\d.]+) s", out.inner_text()).group(1))
 
     small, large = min(seconds(50_000) for _ in range(2)), min(seconds(100_000) for _ in range(2))
     assert large < 3 * small + 0.2, (small, large)
 
 
-def test_a_huge_output_is_cut_and_says_so(scratch):
+def test_a_huge_output_is_cut_and_says_so(engine_tab):
     """10 MB of print made the page 727,000 px tall."""
-    out = scratch.run_code("print('x' * 10**7)")
+    out = engine_tab.run_code("print('x' * 10**7)")
     assert "more characters, not shown" in out.inner_text()
     assert out.bounding_box()["height"] < 60_000, out.bounding_box()
 
 
-def test_input_says_why_it_cannot_wait_for_the_keyboard(scratch):
+def test_input_says_why_it_cannot_wait_for_the_keyboard(engine_tab):
     """input() gave 'OSError: [Errno 29] I/O error'."""
-    out = scratch.run_code("name = input('your name? ')")
+    out = engine_tab.run_code("name = input('your name? ')")
     error = text_of(out, "error")
     assert "EOFError" in error and "write the value into the code" in error, error
     assert "your name?" in text_of(out, "stdout")
 
 
-def test_a_syntax_error_shows_only_the_readers_line(scratch):
+def test_a_syntax_error_shows_only_the_readers_line(engine_tab):
     """SyntaxError tracebacks started with an internal frame of ast.py."""
-    out = scratch.run_code("x = 1\nprint((x)\ny = 2")
+    out = engine_tab.run_code("x = 1\nprint((x)\ny = 2")
     error = text_of(out, "error")
     assert "SyntaxError" in error and "ast.py" not in error and "cells.py" not in error, error
     assert re.search(r'File "<cell \d+>", line 2', error), error
 
 
-def test_the_player_plays_live_on_an_expression_just_typed(scratch):
+def test_the_player_plays_live_on_an_expression_just_typed(engine_tab):
     """FramePlayer turned into '<micrograd.player.FramePlayer object at 0x...>' when run live."""
-    out = scratch.run_code(
+    out = engine_tab.run_code(
         "from micrograd.engine import Value\nfrom micrograd.draw import draw_dot\n"
         "from micrograd.player import FramePlayer, svg_frame\n"
         "a = Value(2.0, label='a'); b = Value(-3.0, label='b')\n"
@@ -154,9 +133,9 @@ def test_the_backward_animation_plays_live(tab, html_dir):
 
 # ---------------------------------------------------------------- status, focus, names
 
-def test_after_stop_the_status_line_says_python_is_ready_again(scratch):
+def test_after_stop_the_status_line_says_python_is_ready_again(engine_tab):
     """After Stop the status line stayed on 'Installing micrograd…' for ever."""
-    t = scratch
+    t = engine_tab
     t.set_code(t.first, "while True:\n    pass")
     cell = t.cell(t.first)
     cell.get_by_role("button", name=RUN).click()
