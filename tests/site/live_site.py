@@ -413,6 +413,7 @@ def page_runs(request, html_dir):
 
 def start_page_runs(config, html_dir):
     config._live_page_runs = BackgroundRuns(html_dir)
+    config.add_cleanup(config._live_page_runs.stop)  # also when no test came to read them (-x, -k)
     return config._live_page_runs
 
 
