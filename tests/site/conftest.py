@@ -61,6 +61,12 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("live pages")
         terminalreporter.write_line(f"every code page run live ({len(runs.runs)} pages) in {runs.seconds:.1f} s, "
                                     "beside the other tests (tests/site/live_site.py)")
+        for docname, run in runs.runs.items():
+            if run.hung_before:
+                last = run.hung_before.strip().splitlines()[-1]
+                terminalreporter.write_line(f"  {docname}: a cell did not finish on the first run ({last}); "
+                                            f"run again: {'failed' if run.failure else 'passed'} "
+                                            "(see test-artifacts/live-page-runs.log)")
     if not builds:
         return
     terminalreporter.section("book build times")
