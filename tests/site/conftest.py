@@ -62,6 +62,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"every code page run live ({len(runs.runs)} pages) in {runs.seconds:.1f} s, "
                                     "beside the other tests (tests/site/live_site.py)")
         for docname, run in runs.runs.items():
+            if run.reclicks:
+                terminalreporter.write_line(f"  {docname}: clicked again, the first click started nothing: "
+                                            f"cell(s) {run.reclicks}")
             if run.hung_before:
                 last = run.hung_before.strip().splitlines()[-1]
                 terminalreporter.write_line(f"  {docname}: a cell did not finish on the first run ({last}); "

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from book_files import ROOT, toc_docnames
 from built_site import ARTIFACTS, SCREENSHOTS, launch_chromium, record_off_site, serve
@@ -71,12 +72,25 @@ def live_context(browser):
     context.close()
 
 
+# Marks a cell so that `el.__runStarted()` says whether its output changed since (a run empties
+# it and writes "Waiting…" at once) or appeared.
+WATCH_FOR_A_RUN_JS = """(cell) => {
+  const out = cell.querySelector('.live-output');
+  if (!out) { cell.__runStarted = () => !!cell.querySelector('.live-output'); return; }
+  let seen = false;
+  const watch = new MutationObserver(() => { seen = true; watch.disconnect(); });
+  watch.observe(out, { childList: true, subtree: true, characterData: true, attributes: true });
+  cell.__runStarted = () => seen;
+}"""
+
+
 class LiveTab:
     def __init__(self, context, base_url, docname):
         self.page = context.new_page()
         self.context = context
         self.errors = []
         self.requests = []
+        self.reclicks = []  # cells whose Run/Check click started nothing (run() clicked again)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(f"{base_url}/{docname}.html", wait_until="load")
@@ -104,7 +118,15 @@ class LiveTab:
         cell = self.cell(index)
         # a cell the page hides ("Show code cell"): open it, as a reader would
         cell.evaluate("el => el.querySelectorAll('details').forEach(d => { d.open = true; })")
+        cell.evaluate(WATCH_FOR_A_RUN_JS)
         cell.get_by_role("button", name=button).click()
+        try:
+            self.page.wait_for_function("el => el.__runStarted()", arg=cell.element_handle(), timeout=5000)
+        except PlaywrightTimeoutError:
+            # The click reached no button (seen under load: the page's layout moved under the
+            # pointer): click the element itself, and say so at the end of the run.
+            self.reclicks.append(index)
+            cell.get_by_role("button", name=button).dispatch_event("click")
         return self.wait_output(index, timeout_s)
 
     def wait_output(self, index, timeout_s=RUN_S):
@@ -261,6 +283,7 @@ class PageRun:
     blocked: list = field(default_factory=list)       # requests that tried to leave 127.0.0.1
     opened: dict = field(default_factory=dict)        # the page as loaded, before the click (opened_page)
     hung_before: str = ""                             # a first run's timeout, when the page was run again
+    reclicks: list = field(default_factory=list)      # cells whose first Run/Check click started nothing
     failure: str = ""                                 # the traceback that ended the run early, if any
 
     @classmethod
@@ -342,6 +365,7 @@ def run_live_page(context, base_url, html_dir, docname, on_solution_passed=None,
             run.failure += f"\n(the page could not be read: {error})"
         progress(run.failure)
     finally:
+        run.reclicks = list(t.reclicks)
         run.errors = list(t.errors)
         run.blocked = context.blocked[blocked_before:]
         t.close()
