@@ -40,7 +40,7 @@ def html_dir(request):
         pytest.fail("the book did not build, so there is no site to check (see test-artifacts/build-clean.log)")
     if any("page_runs" in item.fixturenames for item in request.session.items):
         # every code page run live, in a process of its own, while the other tests go on
-        getattr(request.config, "_live_page_runs", None) or start_page_runs(request.config, HTML_DIR)
+        start_page_runs(request.config, HTML_DIR)
     return HTML_DIR
 
 

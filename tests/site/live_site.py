@@ -274,7 +274,7 @@ class PageRun:
     static_notes: dict = field(default_factory=dict)  # static cell index -> the texts of its .live-static notes
     editors: int = 0
     run_buttons: int = 0
-    first: dict = field(default_factory=dict)         # the first live cell's output: aria-live, errors, text
+    aria_live: str = ""                               # the aria-live of the first live cell's output
     results: list = field(default_factory=list)       # (cell, build text, live text, warning notes)
     outputs: dict = field(default_factory=dict)       # live cell index -> its whole output as the reader reads it
     error_cells: list = field(default_factory=list)   # the live cells whose output shows an error
@@ -344,9 +344,8 @@ def run_live_page(context, base_url, html_dir, docname, on_solution_passed=None,
             errors = out.locator(".live-error").count()
             if errors:
                 run.error_cells.append(c["index"])
-            if not run.first:
-                run.first = {"aria_live": out.get_attribute("aria-live"), "errors": errors,
-                             "text": run.outputs[c["index"]]}
+            if not run.aria_live:
+                run.aria_live = out.get_attribute("aria-live")
             el = t.cell(c["index"])
             run.results.append((c, builds[c["index"]], el.evaluate(LIVE_OUTPUT_JS), el.evaluate(NOTES_JS)))
             if c["index"] in by_starter:
@@ -455,14 +454,14 @@ RUNS_TIMEOUT_S = 3600
 def page_runs(request, html_dir):
     """`page_runs(docname)`: the page's PageRun, from the runs in the background (BackgroundRuns;
     started here if html_dir did not start them)."""
-    runs = getattr(request.config, "_live_page_runs", None) or start_page_runs(request.config, html_dir)
-    yield runs.get
-    runs.stop()
+    return start_page_runs(request.config, html_dir).get
 
 
 def start_page_runs(config, html_dir):
-    config._live_page_runs = BackgroundRuns(html_dir)
-    config.add_cleanup(config._live_page_runs.stop)  # also when no test came to read them (-x, -k)
+    """The session's BackgroundRuns, started on the first call; stopped when the session ends."""
+    if getattr(config, "_live_page_runs", None) is None:
+        config._live_page_runs = BackgroundRuns(html_dir)
+        config.add_cleanup(config._live_page_runs.stop)  # also when no test came to read them (-x, -k)
     return config._live_page_runs
 
 

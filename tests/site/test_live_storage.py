@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from built_site import launch_chromium
-from live_site import CHECK, LiveTab, exported, runnable
+from live_site import CHECK, LiveTab, checkable, exercises_of, exported, runnable
 
 PAGE = "book/value"
 KEY = "micrograd-book:live:" + PAGE
@@ -48,13 +48,7 @@ def progress_badge(tab):
 def cells(html_dir):
     data = exported(html_dir, PAGE)["cells"]
     first = next(c for c in data if c["shown"] and c["input_shown"] and runnable(c) and not c.get("role"))
-    by_id = {}
-    for c in data:
-        if c.get("role"):
-            by_id.setdefault(c["exercise"], {})[c["role"]] = c
-    exercise = next(roles for roles in by_id.values()
-                    if {"starter", "solution", "check"} <= set(roles) and runnable(roles["starter"])
-                    and runnable(roles["check"]))
+    exercise = next(roles for roles in exercises_of(data).values() if checkable(roles))
     total = len({c["exercise"] for c in data if c.get("role") == "check"})
     return first, exercise, total
 
